@@ -1,0 +1,3 @@
+"""Menu entries of the patients app."""
+
+NAVIGATION: list = []

@@ -1,0 +1,3 @@
+"""Menu entries of the sites app."""
+
+NAVIGATION: list = []

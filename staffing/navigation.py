@@ -1,0 +1,3 @@
+"""Menu entries of the staffing app."""
+
+NAVIGATION: list = []

@@ -1,0 +1,118 @@
+"""Every page needs a login, and the role table of DESIGN.md holds on the project pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from escorter.roles import Role
+
+# URL names reachable without logging in, and why.
+PUBLIC = {
+    "login",  # the login page itself
+    "healthz",  # probed by compose / load balancer; reveals nothing but ok/error
+}
+PUBLIC_PREFIXES = ("admin/",)  # the admin has its own login page and staff check
+TOKEN_FEEDS = re.compile(r"ical|feed")  # calendar feeds: the token is the credential
+
+
+def _walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+def _concrete(route: str) -> str:
+    route = re.sub(r"<int:[^>]+>", "1", route)
+    route = re.sub(r"<uuid:[^>]+>", "00000000-0000-0000-0000-000000000000", route)
+    route = re.sub(r"<(?:str|slug):[^>]+>", "x", route)
+    route = re.sub(r"<path:[^>]+>", "x", route)
+    route = re.sub(r"<[^>]+>", "x", route)
+    return "/" + route.lstrip("^").rstrip("$").replace("\\Z", "")
+
+
+def _app_urls():
+    for route, pattern in _walk(get_resolver().url_patterns):
+        if route.startswith(PUBLIC_PREFIXES) or pattern.name in PUBLIC or TOKEN_FEEDS.search(pattern.name or ""):
+            continue
+        if "(?P<" in route or route.startswith("^"):
+            continue  # regex routes of third-party apps
+        yield pytest.param(_concrete(route), id=pattern.name or route)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", list(_app_urls()))
+def test_anonymous_visitor_is_sent_to_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302, url
+    assert response["Location"].startswith("/connexion/?next="), response["Location"]
+
+
+def test_the_walk_covers_the_project_pages():
+    names = {pattern.name for _, pattern in _walk(get_resolver().url_patterns)}
+    assert {"home", "task_run_status", "portal", "login", "healthz"} <= names
+    walked = {param.id for param in _app_urls()}
+    assert {"home", "task_run_status", "portal"} <= walked
+    assert not {"login", "healthz"} & walked
+
+
+@pytest.mark.django_db
+def test_login_page_is_public_and_in_french(client):
+    response = client.get("/connexion/")
+    assert response.status_code == 200
+    assert "Se connecter" in response.content.decode()
+    assert 'lang="fr"' in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (Role.COORDINATOR, "Coordination"),
+        (Role.SECRETARY, "Secrétariat"),
+        (Role.PRACTITIONER, "Mon espace praticien"),
+    ],
+)
+def test_home_page_fits_the_role(client, login_as, role, expected):
+    login_as(role)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_funder_lands_on_their_portal(client, login_as):
+    from tests.factories import FunderFactory
+
+    login_as(Role.FUNDER, funder=FunderFactory(name="CPAM de la Vendée"))
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0] == "/rapports/portail/"
+    assert "CPAM de la Vendée" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.SECRETARY, Role.PRACTITIONER])
+def test_only_funders_reach_the_funder_portal(client, login_as, role):
+    login_as(role)
+    response = client.get("/rapports/portail/")
+    assert response.status_code == 403
+    assert "Accès refusé" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_user_without_role_gets_403_on_home(client, login_as):
+    login_as(None)
+    assert client.get("/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_logout_is_a_post_and_returns_to_login(client, login_as):
+    login_as(Role.SECRETARY)
+    response = client.post("/deconnexion/")
+    assert response.status_code == 302
+    assert response["Location"] == "/connexion/"
+    assert client.get("/").status_code == 302
