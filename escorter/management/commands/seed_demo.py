@@ -26,7 +26,15 @@ DEMO_USERS = [
     ("cpam", "Marc", "Chauvet", Role.FUNDER, "CPAM de la Vendée"),
 ]
 
-DEMO_MODULES = ("sites.demo", "reporting.demo", "patients.demo", "staffing.demo", "reporting.demo_data")
+DEMO_MODULES = (
+    "sites.demo",  # communes, territory, premises
+    "reporting.demo",  # funders (demo users are created right after)
+    "patients.demo",  # the registry
+    "staffing.demo",  # professionals, rota, permanences
+    "staffing.demo_bookings",  # consultation history and upcoming bookings
+    "staffing.demo_calls",  # unscheduled-care line calls
+    "reporting.demo_data",  # funding lines, expenses, reports
+)
 
 
 class Command(BaseCommand):
