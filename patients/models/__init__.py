@@ -1,0 +1,6 @@
+"""Models of the patients app (one module per topic, re-exported here)."""
+
+from patients.models.priority import PriorityRule, Tier
+from patients.models.registry import ImmutableUnaccent, Patient, PatientImport, PatientStatusChange
+
+__all__ = ["ImmutableUnaccent", "Patient", "PatientImport", "PatientStatusChange", "PriorityRule", "Tier"]

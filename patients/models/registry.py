@@ -1,0 +1,271 @@
+"""The registry of patients without a GP ("patients sans médecin traitant") and their status history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Lower
+from django.utils import timezone
+
+from patients.models.priority import Tier
+
+
+class ImmutableUnaccent(models.Func):
+    """PostgreSQL's unaccent() wrapped in an IMMUTABLE function (migration 0001).
+
+    unaccent() itself is only STABLE (its dictionary could change), so it cannot appear
+    in an index or a generated column; the wrapper pins the dictionary.
+    """
+
+    function = "escorter_unaccent"
+    output_field = models.TextField()
+
+
+def search_expression(*expressions):
+    return Lower(ImmutableUnaccent(*expressions))
+
+
+class Patient(models.Model):
+    class Sex(models.TextChoices):
+        FEMALE = "F", "Femme"
+        MALE = "M", "Homme"
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "En attente"
+        IN_CARE = "in_care", "Suivi par l'équipe"
+        GP_FOUND = "gp_found", "Médecin traitant trouvé"
+        MOVED = "moved", "Déménagé"
+        DECEASED = "deceased", "Décédé"
+        DECLINED = "declined", "A refusé le suivi"
+
+    ACTIVE_STATUSES = (Status.WAITING, Status.IN_CARE)
+    CLOSED_STATUSES = (Status.GP_FOUND, Status.MOVED, Status.DECEASED, Status.DECLINED)
+
+    class ReferralSource(models.TextChoices):
+        CPAM = "cpam", "Liste CPAM"
+        HOSPITAL = "hospital", "Sortie d'hospitalisation (PRADO)"
+        PHARMACY = "pharmacy", "Pharmacie"
+        TOWN_HALL = "town_hall", "Mairie"
+        SELF = "self", "Demande du patient"
+        OTHER = "other", "Autre professionnel"
+
+    # identity
+    last_name = models.CharField("nom d'usage", max_length=100)
+    birth_name = models.CharField("nom de naissance", max_length=100, blank=True)
+    first_names = models.CharField("prénoms", max_length=150)
+    sex = models.CharField("sexe", max_length=1, choices=Sex.choices, blank=True)
+    birth_date = models.DateField("date de naissance", db_index=True)
+    nir = models.CharField(
+        "NIR (n° de sécurité sociale)", max_length=15, blank=True, help_text="15 caractères, clé comprise (facultatif)."
+    )
+    # contact
+    address = models.CharField("adresse", max_length=255, blank=True)
+    commune = models.ForeignKey(
+        "sites.Commune", verbose_name="commune", on_delete=models.PROTECT, related_name="patients", null=True
+    )
+    phone = models.CharField("téléphone", max_length=20, blank=True)
+    phone_2 = models.CharField("autre téléphone", max_length=20, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    sms_consent = models.BooleanField("accepte les SMS", default=False)
+    # referral
+    referral_date = models.DateField("date de signalement", default=dt.date.today)
+    referral_source = models.CharField(
+        "origine du signalement", max_length=20, choices=ReferralSource.choices, default=ReferralSource.CPAM
+    )
+    # frailty criteria
+    ald = models.BooleanField("ALD", default=False)
+    ald_codes = ArrayField(
+        models.CharField(max_length=2),
+        verbose_name="n° d'ALD",
+        default=list,
+        blank=True,
+        help_text="ALD de la liste (1 à 30) ou HL (hors liste).",
+    )
+    disability = models.BooleanField("situation de handicap", default=False)
+    pregnancy = models.BooleanField("grossesse en cours", default=False)
+    hospital_discharge_date = models.DateField("date de sortie d'hôpital", null=True, blank=True)
+    lives_alone = models.BooleanField("vit seul(e)", default=False)
+    notes = models.TextField("notes", blank=True)
+    # lifecycle
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.WAITING, db_index=True)
+    status_changed_at = models.DateTimeField("statut modifié le", default=timezone.now)
+    new_gp_name = models.CharField("nouveau médecin traitant", max_length=150, blank=True)
+    new_gp_rpps = models.CharField("RPPS du médecin traitant", max_length=11, blank=True)
+    gp_found_date = models.DateField("date de déclaration du médecin traitant", null=True, blank=True)
+    anonymised_at = models.DateTimeField("anonymisé le", null=True, blank=True)
+    # priority (stored, recomputed nightly and on save)
+    priority_score = models.IntegerField("score de priorité", default=0, db_index=True)
+    priority_tier = models.CharField("niveau", max_length=2, choices=Tier.choices, default=Tier.P3, db_index=True)
+    priority_rule = models.ForeignKey(
+        "patients.PriorityRule", verbose_name="règle de priorité", null=True, blank=True, on_delete=models.PROTECT
+    )
+    priority_explanation = models.JSONField("détail du score", default=dict, blank=True)
+    # search: lower(unaccent(names)) kept by PostgreSQL, trigram-indexed
+    search_name = models.GeneratedField(
+        expression=search_expression(Concat(F("last_name"), Value(" "), F("birth_name"), Value(" "), F("first_names"))),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="créé par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "patient"
+        verbose_name_plural = "patients"
+        ordering = ["-priority_score", "referral_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["nir"], condition=~Q(nir=""), name="patient_nir_unique"),
+            models.CheckConstraint(
+                condition=Q(nir="") | Q(nir__regex=r"^[12][0-9]{2}[0-9]{2}([0-9]{2}|2A|2B)[0-9]{8}$"),
+                name="patient_nir_format",
+            ),
+            models.CheckConstraint(condition=Q(priority_tier__in=["P1", "P2", "P3"]), name="patient_tier_valid"),
+            models.CheckConstraint(condition=Q(ald=True) | Q(ald_codes=[]), name="patient_ald_codes_need_ald"),
+            models.CheckConstraint(
+                condition=~Q(status="gp_found") | Q(gp_found_date__isnull=False), name="patient_gp_found_has_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["waiting", "in_care", "gp_found", "moved", "deceased", "declined"]),
+                name="patient_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-priority_score", "referral_date"], name="patient_waiting_order_idx"),
+            GinIndex(OpClass(F("search_name"), name="gin_trgm_ops"), name="patient_search_trgm_idx"),
+            GinIndex(OpClass(F("phone"), name="gin_trgm_ops"), name="patient_phone_trgm_idx"),
+            models.Index(fields=["status", "status_changed_at"], name="patient_status_changed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        name = f"{self.last_name.upper()} {self.first_names}".strip()
+        if self.birth_name and self.birth_name.lower() != self.last_name.lower():
+            name += (
+                f" (née {self.birth_name.upper()})"
+                if self.sex == self.Sex.FEMALE
+                else f" (né {self.birth_name.upper()})"
+            )
+        return name
+
+    def age_on(self, day: dt.date) -> int | None:
+        if self.birth_date is None:
+            return None
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+    @property
+    def age(self) -> int | None:
+        return self.age_on(timezone.localdate())
+
+    def weeks_waiting(self, today: dt.date) -> int:
+        """Full weeks since referral, frozen when the patient leaves the registry."""
+        end = today
+        if self.status in self.CLOSED_STATUSES and self.status_changed_at:
+            end = min(today, timezone.localtime(self.status_changed_at).date())
+        if not self.referral_date or end < self.referral_date:
+            return 0
+        return (end - self.referral_date).days // 7
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def masked_nir(self) -> str:
+        """Only the sex and birth year/month digits and the key stay visible."""
+        if not self.nir:
+            return ""
+        return f"{self.nir[0]} {self.nir[1:3]} {self.nir[3:5]} •• ••• ••• {self.nir[13:]}"
+
+    def apply_priority(self, rule, today: dt.date | None = None) -> bool:
+        """Set the stored score from `rule`; returns True when anything changed."""
+        today = today or timezone.localdate()
+        score, tier, explanation = rule.evaluate(self, today)
+        changed = (
+            score != self.priority_score
+            or tier != self.priority_tier
+            or self.priority_rule_id != rule.pk
+            or explanation.get("criteria") != (self.priority_explanation or {}).get("criteria")
+        )
+        self.priority_score, self.priority_tier, self.priority_rule = score, tier, rule
+        self.priority_explanation = explanation
+        return changed
+
+
+class PatientStatusChange(models.Model):
+    """One dated step of a patient's lifecycle, with who recorded it."""
+
+    patient = models.ForeignKey(
+        Patient, verbose_name="patient", on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField("ancien statut", max_length=10, choices=Patient.Status.choices, blank=True)
+    to_status = models.CharField("nouveau statut", max_length=10, choices=Patient.Status.choices)
+    at = models.DateTimeField("date", default=timezone.now, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="par", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField("commentaire", blank=True)
+
+    class Meta:
+        verbose_name = "changement de statut"
+        verbose_name_plural = "historique des statuts"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} : {self.from_status or '—'} → {self.to_status} ({self.at:%d/%m/%Y})"
+
+
+def import_upload_path(instance, filename: str) -> str:
+    return f"imports/{timezone.now():%Y/%m}/{filename}"
+
+
+class PatientImport(models.Model):
+    """An uploaded list (CPAM, hospital, …): previewed, then imported; keeps its error report."""
+
+    class State(models.TextChoices):
+        PREVIEW = "preview", "Aperçu"
+        DONE = "done", "Importé"
+        FAILED = "failed", "Fichier inutilisable"
+
+    file = models.FileField("fichier", upload_to=import_upload_path)
+    original_name = models.CharField("nom du fichier", max_length=255)
+    source = models.CharField(
+        "origine", max_length=20, choices=Patient.ReferralSource.choices, default=Patient.ReferralSource.CPAM
+    )
+    state = models.CharField("état", max_length=10, choices=State.choices, default=State.PREVIEW)
+    summary = models.JSONField("résumé", default=dict, blank=True)
+    errors_csv = models.TextField("rapport d'erreurs (CSV)", blank=True)
+    created_at = models.DateTimeField("déposé le", default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="déposé par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    imported_at = models.DateTimeField("importé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "import de liste"
+        verbose_name_plural = "imports de listes"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.created_at:%d/%m/%Y})"
