@@ -1,0 +1,14 @@
+"""Models of the staffing app: one submodule per area, re-exported here (add one import line per submodule)."""
+
+from staffing.models.rota import (  # noqa: F401
+    RPPS_REQUIRED,
+    Absence,
+    CalendarFeed,
+    ConsultationKind,
+    CoverageTarget,
+    Permanence,
+    Profession,
+    Professional,
+    RotaRule,
+    validate_rpps,
+)
