@@ -210,6 +210,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "patients.tasks.recompute_priorities",
         "schedule": crontab(hour=2, minute=0),
     },
+    "generate-permanences-nightly": {
+        "task": "staffing.tasks.generate_permanences",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 
 # --- Email and SMS (outside world: pluggable backends) -------------------------------
