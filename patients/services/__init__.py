@@ -1,13 +1,28 @@
 """Writes of the patients app (one function per use case, transactional)."""
 
-from __future__ import annotations
+from patients.services.gdpr import anonymise_patients, patient_data
+from patients.services.importing import ImportFileError, ImportReport, import_patients
+from patients.services.priority import active_rule, create_priority_rule, recompute_priorities
+from patients.services.registry import (
+    DuplicateNir,
+    InvalidTransition,
+    change_status,
+    create_patient,
+    update_patient,
+)
 
-
-def recompute_priorities(*, progress=None) -> int:
-    """Recompute stored priority scores; returns how many changed.
-
-    Placeholder until the registry lands (issue: patient registry): nothing to score yet.
-    """
-    if progress is not None:
-        progress.step(50, "Aucun patient à recalculer pour l'instant.")
-    return 0
+__all__ = [
+    "DuplicateNir",
+    "ImportFileError",
+    "ImportReport",
+    "InvalidTransition",
+    "active_rule",
+    "anonymise_patients",
+    "change_status",
+    "create_patient",
+    "create_priority_rule",
+    "import_patients",
+    "patient_data",
+    "recompute_priorities",
+    "update_patient",
+]

@@ -1,0 +1,152 @@
+"""Parsing and normalising what people type or send in lists: NIR, phones, names, dates, ALD codes.
+
+Each parser raises `django.core.exceptions.ValidationError` with a French message, so forms
+and the importer report bad input the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
+from stdnum.fr import nir as stdnum_nir
+
+ALD_OUT_OF_LIST = "HL"
+ALD_CODES = [str(n) for n in range(1, 31)] + [ALD_OUT_OF_LIST]
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def strip_accents(text: str) -> str:
+    text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def simplify(text: str) -> str:
+    """Lower case, no accents, punctuation and hyphens as single spaces: 'Marie-Hélène ' -> 'marie helene'."""
+    text = strip_accents(text or "").lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def identity_key(last_name: str, first_names: str, birth_date: dt.date) -> tuple[str, str, dt.date]:
+    """The dedup key: same last name, same first given name, same birth date = same person."""
+    first = simplify(first_names).split(" ")[0] if first_names else ""
+    return simplify(last_name).replace(" ", ""), first, birth_date
+
+
+def clean_nir(value: str) -> str:
+    """'2 95 10 99 126 111 93' -> '295109912611193'; '' stays ''. Corsica 2A/2B accepted."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        number = stdnum_nir.validate(value.replace("-", ""))
+    except InvalidChecksum:
+        raise ValidationError("Clé du NIR incorrecte : vérifiez le numéro de sécurité sociale.", code="nir_key")
+    except InvalidLength:
+        raise ValidationError("Le NIR doit compter 15 caractères (13 chiffres et la clé).", code="nir_length")
+    except InvalidFormat:
+        raise ValidationError(
+            "NIR mal formé : seuls des chiffres (et 2A/2B pour la Corse) sont admis.", code="nir_format"
+        )
+    if number[0] not in "12":
+        raise ValidationError("Un NIR commence par 1 (homme) ou 2 (femme).", code="nir_sex")
+    return number
+
+
+def clean_phone(value: str) -> str:
+    """French numbers stored as 10 digits ('+33 6 12…' -> '0612…'); '' stays ''."""
+    raw = (value or "").strip()
+    if not raw:
+        return ""
+    digits = re.sub(r"\D", "", raw)
+    if digits.startswith("0033"):
+        digits = "0" + digits[4:]
+    elif digits.startswith("33") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    elif len(digits) == 9 and digits[0] in "123456789":  # Excel dropped the leading 0
+        digits = "0" + digits
+    if len(digits) != 10 or not digits.startswith("0"):
+        raise ValidationError(f"Numéro de téléphone invalide : « {raw} » (10 chiffres attendus).", code="phone")
+    return digits
+
+
+def format_phone(digits: str) -> str:
+    if len(digits or "") == 10:
+        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+    return digits or ""
+
+
+def parse_date(value) -> dt.date:
+    """dd/mm/yyyy, yyyy-mm-dd, an Excel serial number or a date object."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 1 <= value < 80000:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise ValidationError(f"Date illisible : « {value} ».", code="date")
+    text = str(value or "").strip()
+    if not text:
+        raise ValidationError("Date manquante.", code="date_missing")
+    if re.fullmatch(r"\d{5}(\.0+)?", text):  # Excel serial exported as text
+        return _EXCEL_EPOCH + dt.timedelta(days=int(float(text)))
+    text = text.split(" ")[0].split("T")[0]
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(f"Date illisible : « {value} » (format attendu jj/mm/aaaa).", code="date")
+
+
+def parse_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return bool(value)
+    text = simplify(str(value or ""))
+    if text in ("", "non", "n", "0", "no", "false", "faux", "-"):
+        return False
+    if text in ("oui", "o", "x", "1", "yes", "y", "true", "vrai", "ald"):
+        return True
+    raise ValidationError(f"Valeur oui/non illisible : « {value} ».", code="bool")
+
+
+def parse_ald_codes(value) -> list[str]:
+    """'5; 8', 'ALD 30', 'hors liste', '31' (=hors liste in some CPAM exports) -> ['5', '8']."""
+    if value is None:
+        return []
+    if isinstance(value, (int, float)):
+        value = str(int(value))
+    text = simplify(str(value))
+    if not text:
+        return []
+    codes: list[str] = []
+    text = text.replace("hors liste", " hl ").replace("ald", " ")
+    for token in re.split(r"[ ,;/+]+", text):
+        if not token:
+            continue
+        if token in ("hl", "31", "32"):
+            code = ALD_OUT_OF_LIST
+        elif token.isdigit() and 1 <= int(token) <= 30:
+            code = str(int(token))
+        else:
+            raise ValidationError(f"Code ALD inconnu : « {token} » (1 à 30, ou « hors liste »).", code="ald_code")
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def parse_sex(value) -> str:
+    text = simplify(str(value or ""))
+    if text in ("", "i", "inconnu"):
+        return ""
+    if text in ("f", "femme", "feminin", "2", "mme", "madame", "mlle"):
+        return "F"
+    if text in ("m", "h", "homme", "masculin", "1", "m.", "monsieur", "mr"):
+        return "M"
+    raise ValidationError(f"Sexe illisible : « {value} » (F ou M attendu).", code="sex")

@@ -1,0 +1,6 @@
+"""Import of CPAM and partner lists (CSV or XLSX) into the registry."""
+
+from patients.services.importing.reader import ImportFileError
+from patients.services.importing.run import ImportIssue, ImportReport, import_patients
+
+__all__ = ["ImportFileError", "ImportIssue", "ImportReport", "import_patients"]

@@ -1,0 +1,377 @@
+"""The import itself: stream rows in batches, dedup against the registry, fill empty fields only.
+
+Everything happens in one transaction: a crash, `dry_run` or `all_or_nothing` with a
+rejected row leaves the registry untouched; otherwise the valid rows are committed together.
+Later batches see earlier ones (same transaction), so a person listed twice in one file is
+created once. Memory stays flat: only one batch of rows is held at a time, and rejected rows
+go straight to the error report file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import time
+from dataclasses import asdict, dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from patients.models import Patient, PatientStatusChange
+from patients.normalise import identity_key, simplify
+from patients.services.importing.reader import FIELD_LABELS, ImportFileError, open_list
+from patients.services.importing.rows import CommuneResolver, RowErrors, parse_row
+from patients.services.priority import active_rule
+
+BATCH_SIZE = 2000
+MAX_ISSUES_KEPT = 500  # in memory for the page; the error file has them all
+# fields a list may fill on an existing patient; never overwritten once set
+FILLABLE = (
+    "birth_name",
+    "sex",
+    "nir",
+    "address",
+    "commune_id",
+    "phone",
+    "phone_2",
+    "email",
+    "ald",
+    "ald_codes",
+    "disability",
+    "pregnancy",
+    "lives_alone",
+    "hospital_discharge_date",
+)
+EMPTY = ("", None, False, [])
+
+
+class _Rollback(Exception):
+    pass
+
+
+@dataclass
+class ImportIssue:
+    line: int
+    column: str
+    message: str
+    value: str = ""
+    kind: str = "erreur"  # erreur | conflit | doublon
+
+    def as_row(self) -> list:
+        return [self.line, self.kind, self.column, self.message, self.value]
+
+
+@dataclass
+class ImportReport:
+    file_name: str = ""
+    kind: str = ""
+    encoding: str = ""
+    delimiter: str = ""
+    cp1252_lines: int = 0
+    header_line: int = 0
+    columns: dict = field(default_factory=dict)
+    ignored_columns: list = field(default_factory=list)
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    already_known: int = 0
+    duplicates_in_file: int = 0
+    rejected: int = 0
+    conflicts: int = 0
+    issues: list = field(default_factory=list)
+    issues_total: int = 0
+    preview: list = field(default_factory=list)
+    dry_run: bool = False
+    all_or_nothing: bool = False
+    written: bool = False
+    fatal: str = ""
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        if self.fatal:
+            return 2
+        return 1 if self.rejected else 0
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["issues"] = [asdict(i) if isinstance(i, ImportIssue) else i for i in self.issues]
+        data["exit_code"] = self.exit_code
+        return data
+
+    def summary_lines(self) -> list[str]:
+        if self.fatal:
+            return [f"Fichier inutilisable : {self.fatal}", "Rien n'a été importé."]
+        lines = [
+            f"{self.rows} ligne(s) lue(s) ({self.kind.upper()}, {self.encoding}"
+            + (f", séparateur « {self.delimiter} »" if self.delimiter else "")
+            + ").",
+            f"{self.created} patient(s) créé(s), {self.updated} complété(s), "
+            f"{self.already_known} déjà connu(s), {self.duplicates_in_file} doublon(s) dans le fichier.",
+            f"{self.rejected} ligne(s) rejetée(s), {self.conflicts} conflit(s) signalé(s) "
+            "(valeurs existantes conservées).",
+        ]
+        if self.cp1252_lines:
+            lines.append(f"{self.cp1252_lines} ligne(s) encodée(s) en Windows-1252 (Latin-1) ont été converties.")
+        if self.ignored_columns:
+            lines.append("Colonnes ignorées : " + ", ".join(self.ignored_columns) + ".")
+        if self.dry_run:
+            lines.append("Simulation : rien n'a été enregistré.")
+        elif self.all_or_nothing and self.rejected:
+            lines.append("Mode tout ou rien : aucune ligne importée car des lignes ont été rejetées.")
+        return lines
+
+
+class _ErrorSink:
+    """Issues go to the CSV report as they come; the first ones stay in memory for the page."""
+
+    HEADER = ["ligne", "type", "colonne", "message", "valeur"]
+
+    def __init__(self, report: ImportReport, stream=None):
+        self.report = report
+        self.writer = csv.writer(stream, delimiter=";") if stream is not None else None
+        if self.writer:
+            self.writer.writerow(self.HEADER)
+
+    def add(self, issue: ImportIssue) -> None:
+        self.report.issues_total += 1
+        if issue.kind == "conflit":
+            self.report.conflicts += 1
+        if len(self.report.issues) < MAX_ISSUES_KEPT:
+            self.report.issues.append(issue)
+        if self.writer:
+            self.writer.writerow(issue.as_row())
+
+
+def import_patients(
+    binary,
+    *,
+    source: str = Patient.ReferralSource.CPAM,
+    dry_run: bool = False,
+    all_or_nothing: bool = False,
+    user=None,
+    errors_stream=None,
+    file_name: str = "",
+    preview_rows: int = 0,
+    progress=None,
+    today: dt.date | None = None,
+) -> ImportReport:
+    """Import a CSV/XLSX list. Never raises for bad content: the report says what happened."""
+    started = time.monotonic()
+    report = ImportReport(file_name=file_name, dry_run=dry_run, all_or_nothing=all_or_nothing)
+    sink = _ErrorSink(report, errors_stream)
+    today = today or timezone.localdate()
+    try:
+        reader = open_list(binary, name=file_name)
+        header = reader.find_header()
+    except ImportFileError as exc:
+        report.fatal = str(exc)
+        report.seconds = time.monotonic() - started
+        return report
+    report.kind, report.encoding, report.delimiter = reader.kind, reader.encoding, reader.delimiter
+    report.header_line = header.line
+    report.columns = {FIELD_LABELS[name]: label for name, label in header.labels.items()}
+    report.ignored_columns = header.ignored
+    context = _Context(
+        report=report, sink=sink, source=source, user=user, today=today, labels=header.labels, preview=preview_rows
+    )
+    try:
+        with transaction.atomic():
+            batch: list[tuple[int, dict]] = []
+            for line, raw in reader:
+                report.rows += 1
+                batch.append((line, raw))
+                if len(batch) >= BATCH_SIZE:
+                    context.process(batch)
+                    batch = []
+                    if progress is not None:
+                        progress.step(min(95, 5 + report.rows // 1000), f"{report.rows} lignes traitées…")
+            if batch:
+                context.process(batch)
+            report.cp1252_lines = reader.cp1252_lines
+            if dry_run or (all_or_nothing and report.rejected):
+                raise _Rollback
+            report.written = True
+    except _Rollback:
+        report.written = False
+    except ImportFileError as exc:  # e.g. a broken XLSX detected while streaming
+        report.fatal = str(exc)
+        report.written = False
+    if report.rows == 0 and not report.fatal:
+        report.fatal = "Le fichier ne contient aucune ligne de données sous l'en-tête."
+    report.seconds = time.monotonic() - started
+    return report
+
+
+class _Context:
+    def __init__(self, *, report, sink, source, user, today, labels, preview):
+        self.report, self.sink, self.source, self.user, self.today = report, sink, source, user, today
+        self.labels = labels
+        self.preview = preview
+        self.communes = CommuneResolver()
+        self.rule = active_rule()
+        self.now = timezone.now()
+
+    def _preview(self, line: int, values: dict, outcome: str, message: str = "") -> None:
+        if len(self.report.preview) < self.preview:
+            shown = {k: values.get(k) for k in ("last_name", "first_names", "birth_date", "commune_id", "ald")}
+            if isinstance(shown.get("birth_date"), dt.date):
+                shown["birth_date"] = shown["birth_date"].strftime("%d/%m/%Y")
+            shown["commune"] = self.communes.names.get(values.get("commune_id"), "")
+            shown["nir"] = "oui" if values.get("nir") else ""
+            self.report.preview.append({"line": line, "values": shown, "outcome": outcome, "message": message})
+
+    def process(self, batch: list[tuple[int, dict]]) -> None:
+        parsed: list[tuple[int, dict]] = []
+        for line, raw in batch:
+            try:
+                parsed.append((line, parse_row(raw, communes=self.communes, labels=self.labels, today=self.today)))
+            except RowErrors as exc:
+                self.report.rejected += 1
+                for column, message, value in exc.errors:
+                    self.sink.add(ImportIssue(line, column, message, value))
+                self._preview(line, {k: raw.get(k) for k in raw}, "rejetée", exc.errors[0][1])
+        if not parsed:
+            return
+        nirs = {v["nir"] for _, v in parsed if v.get("nir")}
+        dates = {v["birth_date"] for _, v in parsed}
+        existing = Patient.objects.filter(Q(nir__in=nirs) | Q(birth_date__in=dates)).only(
+            "pk", "last_name", "first_names", "birth_date", "anonymised_at", *[f for f in FILLABLE]
+        )
+        by_nir: dict[str, Patient] = {}
+        by_key: dict[tuple, Patient] = {}
+        for patient in existing:
+            if patient.anonymised_at:
+                continue
+            if patient.nir:
+                by_nir[patient.nir] = patient
+            by_key.setdefault(identity_key(patient.last_name, patient.first_names, patient.birth_date), patient)
+        new_in_batch: dict[object, int] = {}  # key or nir -> line, for people listed twice in this batch
+        to_create: list[Patient] = []
+        to_update: dict[int, Patient] = {}
+        updated_fields: set[str] = set()
+        for line, values in parsed:
+            key = identity_key(values["last_name"], values["first_names"], values["birth_date"])
+            nir = values.get("nir") or ""
+            first_line = new_in_batch.get(nir) if nir else None
+            first_line = first_line or new_in_batch.get(key)
+            if first_line:
+                self.report.duplicates_in_file += 1
+                self.sink.add(
+                    ImportIssue(line, "", f"Même personne qu'à la ligne {first_line} : ligne ignorée.", "", "doublon")
+                )
+                self._preview(line, values, "doublon")
+                continue
+            patient = by_nir.get(nir) if nir else None
+            patient = patient or by_key.get(key)
+            if patient is None:
+                patient = Patient(
+                    referral_source=self.source,
+                    referral_date=values.get("referral_date") or self.today,
+                    created_by=self.user if self.user is not None and self.user.is_authenticated else None,
+                    status_changed_at=self.now,
+                    **{k: v for k, v in values.items() if k != "referral_date"},
+                )
+                patient.apply_priority(self.rule, self.today)
+                to_create.append(patient)
+                if nir:
+                    new_in_batch[nir] = line
+                    by_nir[nir] = patient
+                new_in_batch[key] = line
+                self._preview(line, values, "nouveau")
+                continue
+            changed = self._merge(line, patient, values)
+            if changed:
+                if patient.pk:
+                    to_update[patient.pk] = patient
+                updated_fields.update(changed)
+                self.report.updated += 1 if patient.pk else 0
+                self._preview(
+                    line, values, "complété", ", ".join(FIELD_LABELS.get(f.removesuffix("_id"), f) for f in changed)
+                )
+            else:
+                self.report.already_known += 1
+                self._preview(line, values, "déjà connu")
+        if to_create:
+            Patient.objects.bulk_create(to_create, batch_size=1000)
+            self.report.created += len(to_create)
+            PatientStatusChange.objects.bulk_create(
+                [
+                    PatientStatusChange(
+                        patient=p,
+                        from_status="",
+                        to_status=p.status,
+                        at=self.now,
+                        by=p.created_by,
+                        note=f"Import de la liste « {self.report.file_name} »"[:500],
+                    )
+                    for p in to_create
+                ],
+                batch_size=1000,
+            )
+        if to_update:
+            patients = list(to_update.values())
+            for patient in patients:
+                patient.apply_priority(self.rule, self.today)
+            fields = sorted(
+                updated_fields
+                | {"priority_score", "priority_tier", "priority_rule", "priority_explanation", "updated_at"}
+            )
+            now = timezone.now()
+            for patient in patients:
+                patient.updated_at = now
+            Patient.objects.bulk_update(patients, fields, batch_size=1000)
+
+    def _merge(self, line: int, patient: Patient, values: dict) -> list[str]:
+        """Fill empty fields of `patient`; report differing non-empty ones as conflicts."""
+        changed = []
+        for name in ("last_name", "first_names"):
+            if simplify(values[name]) != simplify(getattr(patient, name)):
+                self.sink.add(
+                    ImportIssue(
+                        line,
+                        FIELD_LABELS[name],
+                        f"Déjà enregistré comme « {getattr(patient, name)} » : valeur conservée.",
+                        values[name],
+                        "conflit",
+                    )
+                )
+        for name in FILLABLE:
+            if name not in values:
+                continue
+            new, old = values[name], getattr(patient, name)
+            if new in EMPTY or new == old:
+                continue
+            if old in EMPTY:
+                setattr(patient, name, new)
+                changed.append(name)
+                continue
+            if name in ("birth_name", "address") and simplify(new) == simplify(old):
+                continue
+            label = self.labels.get(name.removesuffix("_id")) or FIELD_LABELS.get(name.removesuffix("_id"), name)
+            shown_old = self.communes.names.get(old, old) if name == "commune_id" else old
+            shown_new = self.communes.names.get(new, new) if name == "commune_id" else new
+            if name == "nir":
+                shown_old, shown_new = "(NIR enregistré)", "(NIR du fichier)"
+            self.sink.add(
+                ImportIssue(
+                    line, label, f"Valeur déjà saisie « {_fmt(shown_old)} » conservée.", _fmt(shown_new), "conflit"
+                )
+            )
+        return changed
+
+
+def _fmt(value) -> str:
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, list):
+        return ", ".join(value)
+    return str(value)
+
+
+__all__ = ["ImportFileError", "ImportIssue", "ImportReport", "import_patients"]
