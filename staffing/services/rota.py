@@ -1,0 +1,448 @@
+"""Writes of the rota: rules, generation of permanences, manual permanences, cancellation, absences.
+
+The exclusion constraints on Permanence are the real guard against double-booking a
+professional or a room; these functions only translate their errors into French.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from sites.models import Closure, Premises, Room
+from staffing.models import Absence, Permanence, Professional, RotaRule
+from staffing.selectors.bookings import booked_permanence_ids
+from staffing.selectors.calendars import paris_datetime, public_holidays
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_WEEKS = 12
+EXCLUSION_VIOLATION = "23P01"
+UNIQUE_VIOLATION = "23505"
+
+
+class PermanenceConflict(ValidationError):
+    """Another active permanence holds the same professional or room at that time."""
+
+
+# --- Recurrence -------------------------------------------------------------------------
+
+
+def _nth_weekday_of_month(year: int, month: int, weekday: int, nth: int) -> dt.date | None:
+    days = [
+        dt.date(year, month, d)
+        for d in range(1, calendar.monthrange(year, month)[1] + 1)
+        if dt.date(year, month, d).weekday() == weekday
+    ]
+    if nth == -1:
+        return days[-1]
+    return days[nth - 1] if nth <= len(days) else None
+
+
+def rule_dates(rule: RotaRule, start: dt.date, end: dt.date) -> list[dt.date]:
+    """Dates in [start, end] on which `rule` recurs, within its validity (holidays not yet removed)."""
+    start = max(start, rule.valid_from)
+    if rule.valid_until:
+        end = min(end, rule.valid_until)
+    if start > end:
+        return []
+    if rule.recurrence == RotaRule.Recurrence.MONTHLY_NTH:
+        found, month = [], start.replace(day=1)
+        while month <= end:
+            day = _nth_weekday_of_month(month.year, month.month, rule.weekday, rule.week_of_month or 1)
+            if day and start <= day <= end:
+                found.append(day)
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+        return found
+    first = start + dt.timedelta(days=(rule.weekday - start.weekday()) % 7)
+    interval = rule.interval_weeks if rule.recurrence == RotaRule.Recurrence.EVERY_N_WEEKS else 1
+    if interval > 1:
+        # every N weeks counted from the week of valid_from, whatever window we look at
+        anchor = rule.valid_from + dt.timedelta(days=(rule.weekday - rule.valid_from.weekday()) % 7)
+        offset = ((first - anchor).days // 7) % interval
+        if offset:
+            first += dt.timedelta(weeks=interval - offset)
+    found, day = [], first
+    while day <= end:
+        found.append(day)
+        day += dt.timedelta(weeks=interval)
+    return found
+
+
+@dataclass
+class Occurrence:
+    """One date a rule recurs on, and why no permanence is held that day (if so)."""
+
+    rule: RotaRule
+    date: dt.date
+    start: dt.datetime
+    end: dt.datetime
+    skip_reason: str = ""
+    conflict: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not (self.skip_reason or self.conflict)
+
+
+class _Context:
+    """Holidays, absences and closures over a window, loaded once for many rules."""
+
+    def __init__(self, start: dt.date, end: dt.date, professional_ids=None, premises_ids=None):
+        self.holidays = public_holidays(start, end)
+        absences = Absence.objects.filter(start_date__lte=end, end_date__gte=start)
+        closures = Closure.objects.filter(start_date__lte=end, end_date__gte=start)
+        if professional_ids is not None:
+            absences = absences.filter(professional_id__in=professional_ids)
+        if premises_ids is not None:
+            closures = closures.filter(premises_id__in=premises_ids)
+        self.absences: dict[int, list[Absence]] = {}
+        for absence in absences:
+            self.absences.setdefault(absence.professional_id, []).append(absence)
+        self.closures: dict[int, list[Closure]] = {}
+        for closure in closures:
+            self.closures.setdefault(closure.premises_id, []).append(closure)
+
+    def skip_reason(self, rule: RotaRule, day: dt.date, premises: Premises) -> str:
+        if day in self.holidays:
+            return f"Jour férié ({self.holidays[day]})"
+        for absence in self.absences.get(rule.professional_id, ()):
+            if absence.start_date <= day <= absence.end_date:
+                return f"Absence ({absence.get_kind_display().lower()})"
+        if not premises.is_available_on(day):
+            return "Local indisponible à cette date"
+        for closure in self.closures.get(rule.premises_id, ()):
+            if closure.covers(day, rule.room_id):
+                return f"Local fermé ({closure.reason})"
+        return ""
+
+
+def rule_occurrences(rule: RotaRule, start: dt.date, end: dt.date, context: _Context | None = None) -> list[Occurrence]:
+    context = context or _Context(start, end, [rule.professional_id], [rule.premises_id])
+    premises = rule.premises
+    return [
+        Occurrence(
+            rule=rule,
+            date=day,
+            start=paris_datetime(day, rule.start_time),
+            end=paris_datetime(day, rule.end_time),
+            skip_reason=context.skip_reason(rule, day, premises),
+        )
+        for day in rule_dates(rule, start, end)
+    ]
+
+
+def describe(permanence: Permanence) -> str:
+    start, end = timezone.localtime(permanence.start), timezone.localtime(permanence.end)
+    room = f", {permanence.room.name}" if permanence.room_id else ""
+    return (
+        f"{permanence.professional} à {permanence.premises.name}{room} "
+        f"le {start:%d/%m/%Y} de {start:%H:%M} à {end:%H:%M}"
+    )
+
+
+def find_conflict(
+    *, professional_id: int, room_id: int | None, start: dt.datetime, end: dt.datetime, exclude_pk=None
+) -> Permanence | None:
+    """The active permanence that would clash with this one (same person or same room), if any."""
+    clash = Q(professional_id=professional_id)
+    if room_id:
+        clash |= Q(room_id=room_id)
+    queryset = Permanence.objects.active().overlapping(start, end).filter(clash)
+    if exclude_pk:
+        queryset = queryset.exclude(pk=exclude_pk)
+    return queryset.select_related("professional", "premises", "room").order_by("start").first()
+
+
+def conflict_message(*, professional_id, room_id, start, end, exclude_pk=None) -> str:
+    other = find_conflict(professional_id=professional_id, room_id=room_id, start=start, end=end, exclude_pk=exclude_pk)
+    if other is None:
+        return "Ce créneau chevauche une autre permanence."
+    if other.professional_id == professional_id:
+        return f"Ce professionnel tient déjà une permanence sur ce créneau : {describe(other)}."
+    return f"Cette salle est déjà occupée sur ce créneau : {describe(other)}."
+
+
+def _constraint_name(exc: IntegrityError) -> str:
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", "") or ""
+
+
+def _save_permanence(permanence: Permanence) -> None:
+    """Save in a savepoint; raise PermanenceConflict naming the clashing permanence on overlap."""
+    try:
+        with transaction.atomic():
+            permanence.save()
+    except IntegrityError as exc:
+        if "overlap" not in _constraint_name(exc):
+            raise
+        raise PermanenceConflict(
+            conflict_message(
+                professional_id=permanence.professional_id,
+                room_id=permanence.room_id,
+                start=permanence.start,
+                end=permanence.end,
+                exclude_pk=permanence.pk,
+            ),
+            code="overlap",
+        ) from exc
+
+
+# --- Preview ----------------------------------------------------------------------------
+
+
+def preview_rule(rule: RotaRule, *, weeks: int = DEFAULT_WEEKS, today: dt.date | None = None) -> list[Occurrence]:
+    """The permanences `rule` (saved or not) would generate over the next `weeks`, with the ones it cannot."""
+    today = today or timezone.localdate()
+    end = today + dt.timedelta(weeks=weeks) - dt.timedelta(days=1)
+    occurrences = rule_occurrences(rule, today, end)
+    for occurrence in occurrences:
+        if occurrence.skip_reason:
+            continue
+        other = find_conflict(
+            professional_id=rule.professional_id, room_id=rule.room_id, start=occurrence.start, end=occurrence.end
+        )
+        if other is not None and not (rule.pk and other.rule_id == rule.pk):
+            who = "ce professionnel" if other.professional_id == rule.professional_id else "la salle"
+            occurrence.conflict = f"Conflit : {who} déjà pris·e – {describe(other)}"
+    return occurrences
+
+
+# --- Generation -------------------------------------------------------------------------
+
+
+@dataclass
+class GenerationReport:
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    # permanences that should change but keep their booked patients: (permanence id, message)
+    blocked: list[tuple[int, str]] = field(default_factory=list)
+    # occurrences that clash with another permanence: messages naming it
+    conflicts: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "blocked": [message for _, message in self.blocked],
+            "conflicts": self.conflicts,
+        }
+
+    @property
+    def summary(self) -> str:
+        text = (
+            f"{self.created} permanence(s) créée(s), {self.updated} mise(s) à jour, "
+            f"{self.removed} retirée(s), {self.unchanged} inchangée(s)."
+        )
+        if self.blocked:
+            text += f" {len(self.blocked)} permanence(s) avec des patients réservés n'ont pas été modifiées."
+        if self.conflicts:
+            text += f" {len(self.conflicts)} conflit(s) à résoudre."
+        return text
+
+
+def _sync_rule(
+    rule: RotaRule, start: dt.date, end: dt.date, context: _Context, now: dt.datetime, report: GenerationReport
+) -> None:
+    desired = (
+        {o.date: o for o in rule_occurrences(rule, start, end, context) if not o.skip_reason} if rule.active else {}
+    )
+    if rule.active:
+        report.skipped += len(rule_dates(rule, start, end)) - len(desired)
+    existing = list(
+        rule.permanences.filter(occurrence_date__gte=start, occurrence_date__lte=end).select_related(
+            "professional", "premises", "room"
+        )
+    )
+    future_planned = [p.pk for p in existing if p.start > now and p.status == Permanence.Status.PLANNED]
+    booked = booked_permanence_ids(future_planned) if future_planned else set()
+    for permanence in existing:
+        occurrence = desired.pop(permanence.occurrence_date, None)
+        if permanence.start <= now or permanence.status != Permanence.Status.PLANNED:
+            report.unchanged += 1  # the past is history; a cancelled occurrence stays cancelled
+            continue
+        if occurrence is None:
+            if permanence.pk in booked:
+                report.blocked.append((permanence.pk, f"{describe(permanence)} : plus prévue par la règle"))
+            else:
+                permanence.delete()
+                report.removed += 1
+            continue
+        target = {
+            "professional_id": rule.professional_id,
+            "premises_id": rule.premises_id,
+            "room_id": rule.room_id,
+            "start": occurrence.start,
+            "end": occurrence.end,
+            "kinds": list(rule.kinds),
+        }
+        if all(getattr(permanence, key) == value for key, value in target.items()):
+            report.unchanged += 1
+            continue
+        if permanence.pk in booked:
+            report.blocked.append((permanence.pk, f"{describe(permanence)} : modifiée par la règle"))
+            continue
+        for key, value in target.items():
+            setattr(permanence, key, value)
+        try:
+            _save_permanence(permanence)
+            report.updated += 1
+        except PermanenceConflict as exc:
+            report.conflicts.append(f"{occurrence.date:%d/%m/%Y} – {exc.message}")
+    for occurrence in desired.values():
+        permanence = Permanence(
+            professional_id=rule.professional_id,
+            premises_id=rule.premises_id,
+            room_id=rule.room_id,
+            start=occurrence.start,
+            end=occurrence.end,
+            kinds=list(rule.kinds),
+            origin=Permanence.Origin.RULE,
+            rule=rule,
+            occurrence_date=occurrence.date,
+        )
+        try:
+            _save_permanence(permanence)
+            report.created += 1
+        except PermanenceConflict as exc:
+            report.conflicts.append(f"{occurrence.date:%d/%m/%Y} – {exc.message}")
+        except IntegrityError:
+            # another run created this occurrence meanwhile (unique rule + date): nothing to do
+            report.unchanged += 1
+
+
+def generate_permanences(
+    *,
+    weeks: int = DEFAULT_WEEKS,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    rule_ids: list[int] | None = None,
+    progress=None,
+) -> GenerationReport:
+    """Materialise the rota rules into permanences from `start` (default today) for `weeks` weeks.
+
+    Idempotent: occurrences are keyed by (rule, date), so a second run creates nothing.
+    A changed rule updates only future permanences without bookings; booked ones are
+    reported in `blocked`, never moved behind the patients' backs. Each rule runs in its
+    own transaction so one bad rule does not roll back the others.
+    """
+    start = start or timezone.localdate()
+    end = end or start + dt.timedelta(weeks=weeks) - dt.timedelta(days=1)
+    now = timezone.now()
+    rules = RotaRule.objects.select_related("professional", "premises", "room").order_by("pk")
+    if rule_ids is not None:
+        rules = rules.filter(pk__in=rule_ids)
+    else:
+        rules = rules.filter(Q(active=True) | Q(permanences__start__gt=now)).distinct()
+    rules = list(rules)
+    context = _Context(start, end)
+    report = GenerationReport()
+    for index, rule in enumerate(rules, start=1):
+        with transaction.atomic():
+            _sync_rule(rule, start, end, context, now, report)
+        if progress is not None:
+            progress.step(100 * index // max(len(rules), 1), f"Règle {index}/{len(rules)}")
+    logger.info("generate_permanences %s..%s: %s", start, end, report.summary)
+    return report
+
+
+# --- Rules ------------------------------------------------------------------------------
+
+
+def save_rule(*, rule: RotaRule, weeks: int = DEFAULT_WEEKS) -> GenerationReport:
+    """Save a new or edited rule and bring its next `weeks` of permanences in line with it."""
+    rule.full_clean()
+    with transaction.atomic():
+        rule.save()
+    return generate_permanences(weeks=weeks, rule_ids=[rule.pk])
+
+
+def deactivate_rule(*, rule: RotaRule) -> GenerationReport:
+    """Stop a rule: its future permanences without bookings go away, booked ones are reported."""
+    RotaRule.objects.filter(pk=rule.pk).update(active=False)
+    rule.active = False
+    return generate_permanences(rule_ids=[rule.pk])
+
+
+# --- Single permanences -----------------------------------------------------------------
+
+
+@transaction.atomic
+def create_permanence(
+    *,
+    professional: Professional,
+    premises: Premises,
+    room: Room | None,
+    start: dt.datetime,
+    end: dt.datetime,
+    kinds: list[str],
+) -> Permanence:
+    """A permanence outside the rota (a replacement, an extra half-day). Raises PermanenceConflict on overlap."""
+    if room is not None and room.premises_id != premises.pk:
+        raise ValidationError({"room": "Cette salle n'appartient pas au local choisi."})
+    if start >= end:
+        raise ValidationError({"end": "La fin doit suivre le début."})
+    permanence = Permanence(
+        professional=professional,
+        premises=premises,
+        room=room,
+        start=start,
+        end=end,
+        kinds=list(kinds),
+        origin=Permanence.Origin.MANUAL,
+    )
+    _save_permanence(permanence)
+    return permanence
+
+
+@dataclass
+class CancellationResult:
+    permanence: Permanence
+    has_bookings: bool
+
+
+@transaction.atomic
+def cancel_permanence(*, permanence: Permanence, reason: str, user) -> CancellationResult:
+    """Cancel one permanence. Its booked patients are flagged to the caller, who must move them."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Indiquez le motif de l'annulation."})
+    locked = Permanence.objects.select_for_update().get(pk=permanence.pk)
+    if locked.status == Permanence.Status.CANCELLED:
+        raise ValidationError("Cette permanence est déjà annulée.")
+    locked.status = Permanence.Status.CANCELLED
+    locked.cancel_reason = reason[:250]
+    locked.cancelled_at = timezone.now()
+    locked.cancelled_by = user if user is not None and user.is_authenticated else None
+    locked.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by", "updated_at"])
+    has_bookings = locked.pk in booked_permanence_ids([locked.pk])
+    return CancellationResult(permanence=locked, has_bookings=has_bookings)
+
+
+# --- Absences ---------------------------------------------------------------------------
+
+
+def record_absence(*, absence: Absence) -> GenerationReport:
+    """Record leave or a sick day and withdraw the professional's unbooked generated permanences then."""
+    absence.full_clean()
+    with transaction.atomic():
+        absence.save()
+    rule_ids = list(absence.professional.rota_rules.values_list("pk", flat=True))
+    if not rule_ids:
+        return GenerationReport()
+    return generate_permanences(
+        start=max(absence.start_date, timezone.localdate()), end=absence.end_date, rule_ids=rule_ids
+    )
