@@ -1,5 +1,6 @@
 """Models of the patients app (one module per topic, re-exported here)."""
 
+from patients.models.calls import Call, CallCategory, CallerKind, CallOutcome  # noqa: F401
 from patients.models.priority import PriorityRule, Tier
 from patients.models.registry import ImmutableUnaccent, Patient, PatientImport, PatientStatusChange
 
