@@ -214,6 +214,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "staffing.tasks.generate_permanences",
         "schedule": crontab(hour=1, minute=30),
     },
+    "reporting-monthly-reports": {
+        "task": "reporting.tasks.build_last_month_reports",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),  # CELERY_TIMEZONE: Europe/Paris
+    },
 }
 
 # --- Email and SMS (outside world: pluggable backends) -------------------------------

@@ -1,0 +1,246 @@
+"""Report sections on the team's activity: consultations, delays, permanence hours, calls."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from reporting.periods import Month
+from reporting.selectors.base import Scope, has_fields, model_or_none
+from reporting.selectors.queries import DaysBetween, Percentile, hours_between
+from reporting.tables import Row, Section, Table
+
+CONSULTATIONS_MISSING = "Les consultations (agenda) ne sont pas encore enregistrées dans l'application."
+CALLS_MISSING = "La ligne de soins non programmés n'est pas encore enregistrée dans l'application."
+
+
+def consultation_model():
+    model = model_or_none("staffing.Consultation")
+    if model is None or not has_fields(model, "patient", "permanence", "professional", "start", "kind", "status"):
+        return None
+    return model
+
+
+def consultations_in(month: Month):
+    Consultation = consultation_model()
+    return Consultation.objects.filter(start__gte=month.start, start__lt=month.end)
+
+
+def consultations_section(month: Month, scope: Scope) -> Section:
+    section = Section(key="consultations", title="Consultations")
+    Consultation = consultation_model()
+    if Consultation is None:
+        section.missing = CONSULTATIONS_MISSING
+        return section
+    from staffing.models import ConsultationKind, Profession
+
+    done = consultations_in(month).filter(status="done")
+    by_kind = {
+        (row["kind"], row["professional__profession"]): row["n"]
+        for row in done.values("kind", "professional__profession").annotate(n=Count("pk"))
+    }
+    professions = [(key, label) for key, label in Profession.choices if key not in ("secretary",)]
+    section.tables.append(
+        Table(
+            key="types_professions",
+            title=f"Consultations réalisées en {month.label}, par type et profession",
+            row_header="Type de consultation",
+            columns=[label for _, label in professions],
+            rows=[
+                Row(label, [by_kind.get((kind, profession), 0) for profession, _ in professions])
+                for kind, label in ConsultationKind.choices
+            ],
+            row_totals=True,
+            col_totals=True,
+        )
+    )
+    by_site = list(
+        consultations_in(month)
+        .filter(status__in=["done", "no_show"])
+        .values("permanence__premises__name")
+        .annotate(
+            done=Count("pk", filter=Q(status="done")),
+            no_show=Count("pk", filter=Q(status="no_show")),
+            patients=Count("patient_id", distinct=True, filter=Q(status="done")),
+        )
+        .order_by("permanence__premises__name")
+    )
+    section.tables.append(
+        Table(
+            key="sites",
+            title="Consultations par lieu de permanence",
+            row_header="Lieu",
+            columns=["Réalisées", "Patients absents (non excusés)", "Patients différents vus"],
+            rows=[Row(r["permanence__premises__name"], [r["done"], r["no_show"], r["patients"]]) for r in by_site],
+            chart="bar",
+        )
+    )
+    rates = [
+        Row(r["permanence__premises__name"], [r["no_show"] / (r["done"] + r["no_show"])])
+        for r in by_site
+        if r["done"] + r["no_show"]
+    ]
+    totals = consultations_in(month).aggregate(
+        done=Count("pk", filter=Q(status="done")), no_show=Count("pk", filter=Q(status="no_show"))
+    )
+    attended = totals["done"] + totals["no_show"]
+    if attended:
+        rates.append(Row("Ensemble", [totals["no_show"] / attended]))
+    section.tables.append(
+        Table(
+            key="absences",
+            title="Taux de rendez-vous non honorés",
+            row_header="Lieu",
+            columns=["Taux d'absence"],
+            rows=rates,
+            kind="values",
+            formats=["pct"],
+            support=[r["done"] + r["no_show"] for r in by_site if r["done"] + r["no_show"]] + [attended],
+            note="Rendez-vous non honorés / (réalisés + non honorés), sur les consultations du mois.",
+        )
+    )
+    return section
+
+
+def delays_section(month: Month, scope: Scope) -> Section:
+    section = Section(key="delais", title="Délais")
+    Consultation = consultation_model()
+    Patient = model_or_none("patients.Patient")
+    if Consultation is None or Patient is None:
+        section.missing = CONSULTATIONS_MISSING
+        return section
+    # delay in days from referral to the first consultation held, for patients whose first
+    # consultation falls in the month, by tier: one grouped query with percentile_cont
+    first_held = (
+        Consultation.objects.filter(patient=OuterRef("pk"), status="done").order_by("start").values("start")[:1]
+    )
+    firsts = (
+        Patient.objects.annotate(first=Subquery(first_held))
+        .filter(first__gte=month.start, first__lt=month.end)
+        .annotate(delay=DaysBetween(TruncDate("first", tzinfo=ZoneInfo(settings.TIME_ZONE)), F("referral_date")))
+    )
+    rows = list(
+        firsts.values("priority_tier")
+        .annotate(n=Count("pk"), median=Percentile("delay", 0.5), p90=Percentile("delay", 0.9))
+        .order_by("priority_tier")
+    )
+    overall = firsts.aggregate(n=Count("pk"), median=Percentile("delay", 0.5), p90=Percentile("delay", 0.9))
+    table_rows = [Row(r["priority_tier"], [r["n"], r["median"], r["p90"]]) for r in rows]
+    support = [r["n"] for r in rows]
+    if overall["n"]:
+        table_rows.append(Row("Ensemble", [overall["n"], overall["median"], overall["p90"]]))
+        support.append(overall["n"])
+    section.tables.append(
+        Table(
+            key="delai_premiere",
+            title=f"Délai entre le signalement et la première consultation (premières consultations de {month.label})",
+            row_header="Niveau de priorité",
+            columns=["Patients", "Médiane", "90e centile"],
+            rows=table_rows,
+            kind="values",
+            support=support,
+            formats=["int", "days", "days"],
+            note="En jours calendaires. Non affiché pour un niveau comptant moins de 5 patients.",
+        )
+    )
+    return section
+
+
+def permanences_in(month: Month):
+    Permanence = model_or_none("staffing.Permanence")
+    return Permanence.objects.filter(start__gte=month.start, start__lt=month.end)
+
+
+def permanences_section(month: Month, scope: Scope) -> Section:
+    section = Section(key="permanences", title="Permanences")
+    if model_or_none("staffing.Permanence") is None:
+        section.missing = "Les permanences ne sont pas encore enregistrées dans l'application."
+        return section
+    now = timezone.now()
+    hours = hours_between()
+    figures = dict(
+        planned=Sum(hours),
+        cancelled=Sum(hours, filter=Q(status="cancelled")),
+        delivered=Sum(hours, filter=Q(status="planned", end__lte=now)),
+        count=Count("pk", filter=Q(status="planned")),
+    )
+
+    def values(r):
+        planned = r["planned"] or 0
+        delivered = r["delivered"] or 0
+        return [planned, r["cancelled"] or 0, delivered, (delivered / planned) if planned else None]
+
+    by_site = list(permanences_in(month).values("premises__name").annotate(**figures).order_by("premises__name"))
+    by_profession = list(
+        permanences_in(month)
+        .values("professional__profession")
+        .annotate(**figures)
+        .order_by("professional__profession")
+    )
+    from staffing.models import Profession
+
+    professions = dict(Profession.choices)
+    columns = ["Heures prévues", "Heures annulées", "Heures assurées", "Taux de réalisation"]
+    formats = ["hours", "hours", "hours", "pct"]
+    section.tables.append(
+        Table(
+            key="heures_lieux",
+            title=f"Heures de permanence en {month.label}, par lieu",
+            row_header="Lieu",
+            columns=columns,
+            rows=[Row(r["premises__name"], values(r)) for r in by_site],
+            kind="values",
+            formats=formats,
+            chart="bar",
+            note="Prévues : toutes les permanences inscrites au tableau pour le mois ; assurées : celles qui "
+            "n'ont pas été annulées et sont terminées.",
+        )
+    )
+    section.tables.append(
+        Table(
+            key="heures_professions",
+            title="Heures de permanence par profession",
+            row_header="Profession",
+            columns=columns,
+            rows=[Row(professions.get(r["professional__profession"], "?"), values(r)) for r in by_profession],
+            kind="values",
+            formats=formats,
+        )
+    )
+    return section
+
+
+def call_model():
+    model = model_or_none("patients.Call")
+    if model is None or not has_fields(model, "outcome"):
+        return None
+    return model
+
+
+def calls_section(month: Month, scope: Scope) -> Section:
+    section = Section(key="appels", title="Soins non programmés")
+    Call = call_model()
+    if Call is None:
+        section.missing = CALLS_MISSING
+        return section
+    date_field = next(name for name in ("received_at", "at", "start", "created_at") if has_fields(Call, name))
+    calls = Call.objects.filter(**{f"{date_field}__gte": month.start, f"{date_field}__lt": month.end})
+    outcome_field = Call._meta.get_field("outcome")
+    labels = dict(outcome_field.choices or [])
+    by_outcome = {r["outcome"]: r["n"] for r in calls.values("outcome").annotate(n=Count("pk"))}
+    section.tables.append(
+        Table(
+            key="issues",
+            title=f"Appels reçus en {month.label} et suites données",
+            row_header="Suite donnée",
+            columns=["Appels"],
+            rows=[Row(label, [by_outcome.get(key, 0)]) for key, label in labels.items()],
+            col_totals=True,
+            chart="bar",
+        )
+    )
+    return section

@@ -1,0 +1,91 @@
+"""Headline figures of a month and the value of an objective's indicator over a period.
+
+Each figure is one aggregate query; the bench compares them to hand-written SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from reporting.models import Indicator
+from reporting.periods import Month
+from reporting.selectors import activity
+from reporting.selectors.base import model_or_none
+from reporting.selectors.queries import hours_between, status_at
+
+PATIENT_INDICATORS = {Indicator.PATIENTS_REFERRED, Indicator.PATIENTS_SEEN, Indicator.PATIENTS_GP_FOUND}
+
+
+def _instant(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def indicator_value(indicator: str, first_day: dt.date, last_day: dt.date) -> int | None:
+    """The indicator over [first_day, last_day] (dates inclusive); None if its data is not there yet."""
+    start, end = _instant(first_day), _instant(last_day + dt.timedelta(days=1))
+    Patient = model_or_none("patients.Patient")
+    if indicator == Indicator.PATIENTS_REFERRED and Patient:
+        return Patient.objects.filter(referral_date__gte=first_day, referral_date__lte=last_day).count()
+    if indicator == Indicator.PATIENTS_GP_FOUND and Patient:
+        return Patient.objects.filter(
+            status=Patient.Status.GP_FOUND, gp_found_date__gte=first_day, gp_found_date__lte=last_day
+        ).count()
+    Consultation = activity.consultation_model()
+    if indicator == Indicator.PATIENTS_SEEN and Consultation:
+        return Consultation.objects.filter(status="done", start__gte=start, start__lt=end).aggregate(
+            n=Count("patient_id", distinct=True)
+        )["n"]
+    if indicator == Indicator.CONSULTATIONS_DONE and Consultation:
+        return Consultation.objects.filter(status="done", start__gte=start, start__lt=end).count()
+    Permanence = model_or_none("staffing.Permanence")
+    if indicator == Indicator.PERMANENCE_HOURS and Permanence:
+        hours = Permanence.objects.filter(
+            status="planned", start__gte=start, start__lt=end, end__lte=timezone.now()
+        ).aggregate(h=Sum(hours_between()))["h"]
+        return round(hours or 0)
+    Call = activity.call_model()
+    if indicator == Indicator.CALLS and Call:
+        date_field = next(name for name in ("received_at", "at", "start", "created_at") if hasattr(Call, name))
+        return Call.objects.filter(**{f"{date_field}__gte": start, f"{date_field}__lt": end}).count()
+    return None
+
+
+HEADLINE_LABELS = {
+    "referred_month": "Patients signalés dans le mois",
+    "referred_total": "Patients signalés depuis le début",
+    "waiting_end": "En attente en fin de mois",
+    "in_care_end": "Suivis par l'équipe en fin de mois",
+    "gp_found_month": "Médecin traitant retrouvé dans le mois",
+    "gp_found_total": "Médecin traitant retrouvé (cumul)",
+    "consultations_done": "Consultations réalisées",
+    "permanence_hours": "Heures de permanence assurées",
+}
+
+
+def headline(month: Month) -> dict[str, int | None]:
+    """The figures of the report's first page (raw: reporting.secrecy masks them before output)."""
+    Patient = model_or_none("patients.Patient")
+    figures: dict[str, int | None] = dict.fromkeys(HEADLINE_LABELS)
+    if Patient is not None:
+        S = Patient.Status
+        registry = (
+            Patient.objects.filter(referral_date__lte=month.last_day)
+            .annotate(status_end=status_at(month.end))
+            .aggregate(
+                referred_total=Count("pk"),
+                referred_month=Count("pk", filter=Q(referral_date__gte=month.first_day)),
+                waiting_end=Count("pk", filter=Q(status_end=S.WAITING)),
+                in_care_end=Count("pk", filter=Q(status_end=S.IN_CARE)),
+                gp_found_total=Count("pk", filter=Q(status_end=S.GP_FOUND)),
+            )
+        )
+        figures.update(registry)
+        figures["gp_found_month"] = indicator_value(Indicator.PATIENTS_GP_FOUND, month.first_day, month.last_day)
+    figures["consultations_done"] = indicator_value(Indicator.CONSULTATIONS_DONE, month.first_day, month.last_day)
+    figures["permanence_hours"] = indicator_value(Indicator.PERMANENCE_HOURS, month.first_day, month.last_day)
+    return figures

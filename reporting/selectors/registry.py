@@ -1,0 +1,157 @@
+"""Report sections on the registry: the reintegration funnel and the territory (communes, EPCIs)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from reporting.periods import Month
+from reporting.secrecy import merge_small_communes
+from reporting.selectors.base import Scope
+from reporting.selectors.queries import patients, status_at
+from reporting.tables import Row, Section, Table
+
+MISSING = "Le registre des patients n'est pas encore disponible."
+
+
+def registered_by(month: Month):
+    """Patients referred by the end of `month`, with their status at that date (`status_end`)."""
+    Patient = patients()
+    return Patient.objects.filter(referral_date__lte=month.last_day).annotate(status_end=status_at(month.end))
+
+
+def funnel_section(month: Month, scope: Scope) -> Section:
+    section = Section(key="parcours", title="Parcours des patients")
+    Patient = patients()
+    if Patient is None:
+        section.missing = MISSING
+        return section
+    statuses = list(Patient.Status.choices)
+    tiers = ["P1", "P2", "P3"]
+
+    by_status_tier = {
+        (row["status_end"], row["priority_tier"]): row["n"]
+        for row in registered_by(month).values("status_end", "priority_tier").annotate(n=Count("pk"))
+    }
+    section.tables.append(
+        Table(
+            key="statut_niveau",
+            title=f"Patients par statut au {month.last_day:%d/%m/%Y} et niveau de priorité",
+            row_header="Statut",
+            columns=["P1", "P2", "P3"],
+            rows=[Row(label, [by_status_tier.get((status, tier), 0) for tier in tiers]) for status, label in statuses],
+            row_totals=True,
+            col_totals=True,
+            note="Niveau de priorité actuel du patient (P1 : score ≥ 50, P2 : ≥ 25, P3 : en dessous).",
+            chart="stacked",
+        )
+    )
+
+    moves = {
+        row["to_status"]: row["n"]
+        for row in patients_changes(month).values("to_status").annotate(n=Count("patient_id", distinct=True))
+    }
+    referred = Patient.objects.filter(referral_date__gte=month.first_day, referral_date__lte=month.last_day)
+    section.tables.append(
+        Table(
+            key="mouvements",
+            title=f"Mouvements de {month.label}",
+            row_header="Mouvement",
+            columns=["Patients"],
+            rows=[Row("Nouveaux patients signalés", [referred.count()])]
+            + [
+                Row(f"Passés au statut « {label} »", [moves.get(status, 0)])
+                for status, label in statuses
+                if status != Patient.Status.WAITING
+            ],
+        )
+    )
+
+    sources = dict(Patient.ReferralSource.choices)
+    by_source = {
+        (row["referral_source"], row["ald"]): row["n"]
+        for row in referred.values("referral_source", "ald").annotate(n=Count("pk"))
+    }
+    section.tables.append(
+        Table(
+            key="signalements",
+            title=f"Nouveaux signalements de {month.label} par origine et ALD",
+            row_header="Origine du signalement",
+            columns=["Avec ALD", "Sans ALD"],
+            rows=[
+                Row(label, [by_source.get((key, True), 0), by_source.get((key, False), 0)])
+                for key, label in sources.items()
+            ],
+            row_totals=True,
+            col_totals=True,
+        )
+    )
+
+    cumulative = registered_by(month).aggregate(
+        n_referred=Count("pk"),
+        n_ald=Count("pk", filter=Q(ald=True)),
+        n_gp_found=Count("pk", filter=Q(status_end=Patient.Status.GP_FOUND)),
+        n_gp_found_ald=Count("pk", filter=Q(status_end=Patient.Status.GP_FOUND, ald=True)),
+    )
+    section.tables.append(
+        Table(
+            key="cumul",
+            title=f"Depuis le début du dispositif (au {month.last_day:%d/%m/%Y})",
+            row_header="Patients",
+            columns=["Tous", "Dont ALD"],
+            rows=[
+                Row("Signalés", [cumulative["n_referred"], cumulative["n_ald"]]),
+                Row("Médecin traitant retrouvé", [cumulative["n_gp_found"], cumulative["n_gp_found_ald"]]),
+            ],
+        )
+    )
+    return section
+
+
+def patients_changes(month: Month):
+    from reporting.selectors.base import model_or_none
+
+    change = model_or_none("patients.PatientStatusChange")
+    return change.objects.filter(at__gte=month.start, at__lt=month.end)
+
+
+def territory_section(month: Month, scope: Scope) -> Section:
+    section = Section(key="territoire", title="Territoire")
+    Patient = patients()
+    if Patient is None:
+        section.missing = MISSING
+        return section
+    S = Patient.Status
+    rows = list(
+        registered_by(month)
+        .values("commune__insee_code", "commune__name", "commune__epci_name")
+        .annotate(
+            referred=Count("pk"),
+            waiting=Count("pk", filter=Q(status_end=S.WAITING)),
+            in_care=Count("pk", filter=Q(status_end=S.IN_CARE)),
+            gp_found=Count("pk", filter=Q(status_end=S.GP_FOUND)),
+        )
+        .order_by("commune__epci_name", "commune__name")
+    )
+    columns = ["Signalés (cumul)", "En attente", "Suivis par l'équipe", "Médecin traitant retrouvé"]
+
+    def values(row):
+        return [row["referred"], row["waiting"], row["in_care"], row["gp_found"]]
+
+    commune_rows = [
+        Row(row["commune__name"] or "Commune non renseignée", values(row), row["commune__epci_name"] or "hors EPCI")
+        for row in rows
+    ]
+    section.tables.append(
+        Table(
+            key="communes",
+            title=f"Patients par commune au {month.last_day:%d/%m/%Y}",
+            row_header="Commune",
+            columns=columns,
+            rows=merge_small_communes(commune_rows, [row["referred"] for row in rows]),
+            col_totals=True,
+            subtotals=True,
+            chart="bar",
+            note="Les communes de moins de 10 patients signalés sont regroupées au sein de leur EPCI.",
+        )
+    )
+    return section
