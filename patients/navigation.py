@@ -1,3 +1,8 @@
-"""Menu entries of the patients app."""
+"""Menu entries of the patients app: (label, url name, roles, bootstrap icon)."""
 
-NAVIGATION: list = []
+from escorter.roles import CARE_TEAM, Role
+
+NAVIGATION: list = [
+    ("Liste d'attente", "patients:waiting_list", CARE_TEAM, "bi-people"),
+    ("Importer une liste", "patients:import_upload", (Role.COORDINATOR,), "bi-upload"),
+]

@@ -1,5 +1,24 @@
-from django.urls import path  # noqa: F401
+"""URLs of the patients app (French paths)."""
+
+from django.urls import path
+
+from patients.views import admin_tools, imports, patient, waiting
 
 app_name = "patients"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", waiting.waiting_list_view, name="waiting_list"),
+    path("export.xlsx", waiting.waiting_list_export, name="waiting_list_export"),
+    path("nouveau/", patient.patient_create, name="patient_create"),
+    path("<int:pk>/", patient.patient_detail, name="patient_detail"),
+    path("<int:pk>/modifier/", patient.patient_edit, name="patient_edit"),
+    path("<int:pk>/statut/", patient.patient_status, name="patient_status"),
+    path("<int:pk>/donnees.<str:fmt>", patient.patient_data_export, name="patient_data_export"),
+    path("import/", imports.import_upload, name="import_upload"),
+    path("import/<int:pk>/", imports.import_detail, name="import_detail"),
+    path("import/<int:pk>/etat/", imports.import_status, name="import_status"),
+    path("import/<int:pk>/confirmer/", imports.import_confirm, name="import_confirm"),
+    path("import/<int:pk>/erreurs.csv", imports.import_errors, name="import_errors"),
+    path("priorite/", admin_tools.priority_rule, name="priority_rule"),
+    path("rgpd/anonymisation/", admin_tools.anonymise, name="anonymise"),
+]

@@ -44,6 +44,15 @@ class CallOutcome(models.TextChoices):
 
 # Outcomes that call for a consultation booked by the team.
 CONSULTATION_OUTCOMES = (CallOutcome.SAME_DAY, CallOutcome.WITHIN_48H)
+OUTCOME_CSS = {
+    CallOutcome.VITAL_EMERGENCY: "text-bg-danger",
+    CallOutcome.SAME_DAY: "text-bg-success",
+    CallOutcome.WITHIN_48H: "text-bg-primary",
+    CallOutcome.ADVICE_GIVEN: "text-bg-info",
+    CallOutcome.REDIRECTED_PHARMACY: "text-bg-secondary",
+    CallOutcome.REDIRECTED_OTHER: "text-bg-warning",
+    CallOutcome.NO_ACTION: "text-bg-light border",
+}
 # A call longer than this is a typing mistake (the line's calls last a few minutes).
 MAX_CALL_SECONDS = 4 * 3600
 
@@ -72,9 +81,7 @@ class Call(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    caller_kind = models.CharField(
-        "appelant", max_length=12, choices=CallerKind.choices, default=CallerKind.UNKNOWN
-    )
+    caller_kind = models.CharField("appelant", max_length=12, choices=CallerKind.choices, default=CallerKind.UNKNOWN)
     caller_name = models.CharField(
         "nom de l'appelant", max_length=150, blank=True, help_text="Si ce n'est pas le patient (proche, infirmière…)."
     )
@@ -148,6 +155,11 @@ class Call(models.Model):
     @property
     def needs_consultation(self) -> bool:
         return self.outcome in CONSULTATION_OUTCOMES
+
+    @property
+    def outcome_css(self) -> str:
+        """Bootstrap badge classes of the outcome (the vital emergency always in red)."""
+        return OUTCOME_CSS.get(self.outcome, "text-bg-light border")
 
     @property
     def duration_display(self) -> str:

@@ -1,1 +1,11 @@
-"""Selectors of the patients app."""
+"""Reads of the patients app: the one door to a patient's file, and the waiting list."""
+
+from patients.selectors.registry import (
+    patient_for_user,
+    patient_history,
+    search_patients,
+    waiting_list,
+    waiting_list_figures,
+)
+
+__all__ = ["patient_for_user", "patient_history", "search_patients", "waiting_list", "waiting_list_figures"]

@@ -1,0 +1,100 @@
+"""django-filter sets of the waiting list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from patients.models import Patient, Tier
+from patients.selectors import search_patients
+from sites.models import Commune
+
+AGE_BANDS = [
+    ("0-5", "Moins de 6 ans"),
+    ("6-17", "6 à 17 ans"),
+    ("18-59", "18 à 59 ans"),
+    ("60-69", "60 à 69 ans"),
+    ("70-79", "70 à 79 ans"),
+    ("80-", "80 ans et plus"),
+]
+STATUS_ACTIVE = "active"
+STATUS_CHOICES = [(STATUS_ACTIVE, "En attente ou suivis"), *Patient.Status.choices, ("all", "Tous les statuts")]
+
+
+def _years_ago(today: dt.date, years: int) -> dt.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def territory_communes():
+    return Commune.objects.filter(in_territory=True).order_by("name")
+
+
+def epci_choices():
+    return [(code, name) for code, name in territory_communes().values_list("epci_code", "epci_name").distinct()]
+
+
+class WaitingListFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Rechercher",
+        method="filter_search",
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": "Nom, date de naissance (jj/mm/aaaa) ou téléphone",
+                "type": "search",
+                "autocomplete": "off",
+            }
+        ),
+    )
+    status = django_filters.ChoiceFilter(
+        label="Statut", choices=STATUS_CHOICES, method="filter_status", empty_label=None
+    )
+    tier = django_filters.MultipleChoiceFilter(
+        label="Niveau", field_name="priority_tier", choices=Tier.choices, widget=forms.CheckboxSelectMultiple
+    )
+    commune = django_filters.ModelChoiceFilter(label="Commune", queryset=territory_communes(), empty_label="Toutes")
+    epci = django_filters.ChoiceFilter(
+        label="EPCI", field_name="commune__epci_code", choices=epci_choices, empty_label="Tous"
+    )
+    ald = django_filters.BooleanFilter(
+        label="ALD", widget=forms.Select(choices=[("", "Indifférent"), ("true", "Oui"), ("false", "Non")])
+    )
+    age = django_filters.ChoiceFilter(label="Âge", choices=AGE_BANDS, method="filter_age", empty_label="Tous âges")
+    referral_source = django_filters.ChoiceFilter(
+        label="Origine", choices=Patient.ReferralSource.choices, empty_label="Toutes"
+    )
+
+    class Meta:
+        model = Patient
+        fields = ["q", "status", "tier", "commune", "epci", "ald", "age", "referral_source"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else {}
+        if not data.get("status"):
+            data["status"] = STATUS_ACTIVE
+        super().__init__(data, *args, **kwargs)
+        self.filters["commune"].queryset = territory_communes()
+
+    def filter_search(self, queryset, name, value):
+        return search_patients(queryset, value)
+
+    def filter_status(self, queryset, name, value):
+        if value == STATUS_ACTIVE:
+            return queryset.filter(status__in=Patient.ACTIVE_STATUSES)
+        if value == "all":
+            return queryset
+        return queryset.filter(status=value)
+
+    def filter_age(self, queryset, name, value):
+        today = timezone.localdate()
+        low, _, high = value.partition("-")
+        condition = Q(birth_date__lte=_years_ago(today, int(low)))
+        if high:
+            condition &= Q(birth_date__gt=_years_ago(today, int(high) + 1))
+        return queryset.filter(condition)

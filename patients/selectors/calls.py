@@ -1,0 +1,149 @@
+"""Reads of the unscheduled-care line: one call for a user, the call log, and aggregate figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models.functions import ExtractHour, TruncDate
+from django.http import Http404
+
+from escorter.audit import record, record_system
+from escorter.roles import STAFF, check_role
+from patients.models import Call, CallCategory, CallOutcome, Patient
+from patients.models.calls import CONSULTATION_OUTCOMES
+from patients.selectors.registry import search_patients
+
+# Below this count a commune is folded into "Autres communes" in figures sent to funders.
+SMALL_COUNT = 5
+
+
+def _tz():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def day_bounds(first_day: dt.date, last_day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Aware [start, end) covering the local days first_day..last_day inclusive."""
+    tz = _tz()
+    start = dt.datetime.combine(first_day, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start, end
+
+
+def call_for_user(user, pk, *, request=None) -> Call:
+    """The call `pk` for `user`: secretaries and coordinators only, audited (it names a patient), 404 if missing."""
+    check_role(user, *STAFF)
+    try:
+        call = Call.objects.select_related("patient", "patient__commune", "commune", "handled_by").get(pk=int(pk))
+    except (Call.DoesNotExist, ValueError, TypeError):
+        raise Http404("Appel introuvable.")
+    if request is not None:
+        record(request, "view", call)
+    else:
+        record_system("view", object_type="patients.Call", object_id=call.pk, user=user)
+    return call
+
+
+def call_log(*, first_day: dt.date, last_day: dt.date, outcome: str = "") -> QuerySet[Call]:
+    """Calls received between two local days, newest first, ready for the log table."""
+    start, end = day_bounds(first_day, last_day)
+    calls = Call.objects.received_between(start, end).select_related("patient", "commune", "handled_by")
+    if outcome == "open":
+        calls = calls.filter(outcome="")
+    elif outcome:
+        calls = calls.filter(outcome=outcome)
+    return calls.order_by("-received_at", "-pk")
+
+
+def search_call_patients(query: str, *, limit: int = 8) -> list[Patient]:
+    """Patients matching what the secretary types (name, birth date or phone), at most `limit`."""
+    if len(" ".join((query or "").split())) < 2:
+        return []
+    base = Patient.objects.filter(anonymised_at__isnull=True).select_related("commune")
+    return list(search_patients(base, query).order_by("last_name", "first_names", "pk")[:limit])
+
+
+def line_figures(*, start: dt.datetime, end: dt.datetime) -> dict:
+    """Aggregates of the line between two aware datetimes, for the coordinators' dashboard.
+
+    A fixed number of aggregate queries, whatever the number of calls.
+    """
+    calls = Call.objects.received_between(start, end)
+    totals = calls.aggregate(
+        total=Count("pk"),
+        closed=Count("pk", filter=~Q(outcome="")),
+        vital=Count("pk", filter=Q(outcome=CallOutcome.VITAL_EMERGENCY)),
+        consultation_outcomes=Count("pk", filter=Q(outcome__in=CONSULTATION_OUTCOMES)),
+        avg_duration=Avg("duration_seconds"),
+    )
+    per_day = {
+        row["day"]: row["n"]
+        for row in calls.annotate(day=TruncDate("received_at", tzinfo=_tz())).values("day").annotate(n=Count("pk"))
+    }
+    per_hour = {
+        row["hour"]: row["n"]
+        for row in calls.annotate(hour=ExtractHour("received_at", tzinfo=_tz())).values("hour").annotate(n=Count("pk"))
+    }
+    by_outcome = dict(calls.closed().values_list("outcome").annotate(n=Count("pk")).values_list("outcome", "n"))
+    communes = list(
+        calls.filter(commune__isnull=False)
+        .values("commune__name", "commune__insee_code")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "commune__name")[:10]
+    )
+    first_day = start.astimezone(_tz()).date()
+    last_day = (end - dt.timedelta(microseconds=1)).astimezone(_tz()).date()
+    days = [first_day + dt.timedelta(days=i) for i in range((last_day - first_day).days + 1)]
+    total = totals["total"]
+    return {
+        "total": total,
+        "closed": totals["closed"],
+        "vital": totals["vital"],
+        "vital_share": (totals["vital"] / total) if total else 0.0,
+        "consultation_outcomes": totals["consultation_outcomes"],
+        "avg_duration_seconds": totals["avg_duration"],
+        "per_day": [(day, per_day.get(day, 0)) for day in days],
+        "per_hour": [(hour, per_hour.get(hour, 0)) for hour in range(24)],
+        "by_outcome": [(c.value, c.label, by_outcome.get(c.value, 0)) for c in CallOutcome],
+        "busiest_communes": communes,
+    }
+
+
+def monthly_call_figures(month_start: dt.date, month_end: dt.date) -> dict:
+    """The line's figures for a monthly report (days month_start..month_end inclusive): aggregates only.
+
+    Funders receive these: no name, no phone, and communes with fewer than SMALL_COUNT
+    calls are folded into one "Autres communes" line so nobody can be singled out.
+    """
+    start, end = day_bounds(month_start, month_end)
+    calls = Call.objects.received_between(start, end)
+    totals = calls.aggregate(
+        total=Count("pk"),
+        vital=Count("pk", filter=Q(outcome=CallOutcome.VITAL_EMERGENCY)),
+        consultation_outcomes=Count("pk", filter=Q(outcome__in=CONSULTATION_OUTCOMES)),
+        avg_duration=Avg("duration_seconds"),
+    )
+    by_outcome = dict(calls.values_list("outcome").annotate(n=Count("pk")).values_list("outcome", "n"))
+    by_category = dict(calls.values_list("category").annotate(n=Count("pk")).values_list("category", "n"))
+    communes = calls.values_list("commune__name").annotate(n=Count("pk")).order_by("-n", "commune__name")
+    by_commune, others = [], 0
+    for name, n in communes:
+        if name and n >= SMALL_COUNT:
+            by_commune.append((name, n))
+        else:
+            others += n
+    if others:
+        by_commune.append(("Autres communes ou non renseignée", others))
+    return {
+        "total": totals["total"],
+        "vital_emergency": totals["vital"],
+        "consultation_outcomes": totals["consultation_outcomes"],
+        "avg_duration_seconds": round(totals["avg_duration"]) if totals["avg_duration"] is not None else None,
+        "by_outcome": [(c.label, by_outcome.get(c.value, 0)) for c in CallOutcome]
+        + ([("En cours / non renseigné", by_outcome[""])] if by_outcome.get("") else []),
+        "by_category": [(c.label, by_category.get(c.value, 0)) for c in CallCategory]
+        + ([("Non renseignée", by_category[""])] if by_category.get("") else []),
+        "by_commune": by_commune,
+    }

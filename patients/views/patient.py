@@ -1,0 +1,133 @@
+"""One patient: the audited page, create/edit forms, status changes, right-of-access export."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from escorter.audit import record
+from escorter.roles import CARE_TEAM, STAFF, Role, has_role, role_required
+from patients import services
+from patients.forms import PatientForm, StatusChangeForm
+from patients.selectors import patient_for_user, patient_history
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@role_required(*CARE_TEAM)
+def patient_detail(request, pk: int):
+    patient = patient_for_user(request.user, pk, request=request)
+    can_edit = has_role(request.user, *STAFF)
+    context = {
+        "patient": patient,
+        "history": patient_history(patient),
+        "can_edit": can_edit and not patient.anonymised_at,
+        "is_coordinator": has_role(request.user, Role.COORDINATOR),
+        "status_form": StatusChangeForm(patient=patient) if can_edit and not patient.anonymised_at else None,
+        "explanation": patient.priority_explanation or {},
+    }
+    return render(request, "patients/patient_detail.html", context)
+
+
+@role_required(*STAFF)
+def patient_create(request):
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.create_patient(user=request.user, **form.service_values())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            record(request, "create", patient)
+            messages.success(request, f"{patient.full_name} est inscrit(e) sur la liste d'attente.")
+            return redirect("patients:patient_detail", pk=patient.pk)
+    return render(request, "patients/patient_form.html", {"form": form, "patient": None})
+
+
+@role_required(*STAFF)
+def patient_edit(request, pk: int):
+    patient = patient_for_user(request.user, pk, request=request)
+    if patient.anonymised_at:
+        messages.error(request, "Ce dossier est anonymisé : il ne peut plus être modifié.")
+        return redirect("patients:patient_detail", pk=patient.pk)
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_patient(patient=patient, user=request.user, **form.service_values())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            record(request, "update", patient)
+            messages.success(request, "Dossier enregistré.")
+            return redirect("patients:patient_detail", pk=patient.pk)
+    return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
+
+
+@require_POST
+@role_required(*STAFF)
+def patient_status(request, pk: int):
+    patient = patient_for_user(request.user, pk, request=request)
+    form = StatusChangeForm(request.POST, patient=patient)
+    if form.is_valid():
+        data = form.cleaned_data
+        gp = {}
+        if data["to_status"] == "gp_found":
+            gp = {k: data[k] for k in ("new_gp_name", "new_gp_rpps", "gp_found_date") if data.get(k)}
+        try:
+            services.change_status(
+                patient=patient, to_status=data["to_status"], user=request.user, note=data["note"], **gp
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            record(request, "update", patient, detail=f"statut : {patient.get_status_display()}")
+            messages.success(request, f"Statut modifié : {patient.get_status_display()}.")
+            return redirect("patients:patient_detail", pk=patient.pk)
+    context = {
+        "patient": patient,
+        "history": patient_history(patient),
+        "can_edit": True,
+        "is_coordinator": has_role(request.user, Role.COORDINATOR),
+        "status_form": form,
+        "explanation": patient.priority_explanation or {},
+    }
+    return render(request, "patients/patient_detail.html", context, status=400)
+
+
+@role_required(Role.COORDINATOR)
+def patient_data_export(request, pk: int, fmt: str):
+    """Right of access (GDPR art. 15): everything held on the patient, as JSON or PDF."""
+    if fmt not in ("json", "pdf"):
+        return HttpResponse("Format inconnu : json ou pdf.", status=404, content_type="text/plain; charset=utf-8")
+    patient = patient_for_user(request.user, pk, request=request)
+    data = services.patient_data(patient)
+    record(request, "export", patient, detail=f"droit d'accès ({fmt.upper()})")
+    stamp = timezone.localdate().strftime("%Y-%m-%d")
+    if fmt == "json":
+        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Content-Disposition"] = f'attachment; filename="patient-{patient.pk}-{stamp}.json"'
+        return response
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "patients/data_export_pdf.html",
+        {"patient": patient, "data": data, "now": timezone.localtime(), "pretty": json.dumps(data, ensure_ascii=False)},
+        request=request,
+    )
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="patient-{patient.pk}-{stamp}.pdf"'
+    return response

@@ -1,0 +1,114 @@
+"""The waiting list, its search and its XLSX export."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from escorter.audit import record
+from escorter.roles import CARE_TEAM, Role, has_role, role_required
+from patients.filters import WaitingListFilter
+from patients.normalise import format_phone
+from patients.selectors import waiting_list, waiting_list_figures
+
+PAGE_SIZE = 50
+
+
+@role_required(*CARE_TEAM)
+def waiting_list_view(request):
+    filterset = WaitingListFilter(request.GET, queryset=waiting_list())
+    queryset = filterset.qs if filterset.is_valid() else waiting_list().none()
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    # the list is nominative: its reading is traced like a patient page
+    record(request, "view", object_type="patients.WaitingList", detail=request.GET.urlencode()[:500])
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "query_string": query.urlencode(),
+        "figures": waiting_list_figures(),
+        "rank_offset": (page.number - 1) * PAGE_SIZE,
+        "can_export": has_role(request.user, Role.COORDINATOR),
+        "is_coordinator": has_role(request.user, Role.COORDINATOR),
+        "can_edit": has_role(request.user, Role.COORDINATOR, Role.SECRETARY),
+    }
+    template = (
+        "patients/_waiting_rows.html"
+        if request.htmx and request.htmx.target == "waiting-results"
+        else ("patients/waiting_list.html")
+    )
+    return render(request, template, context)
+
+
+@role_required(Role.COORDINATOR)
+def waiting_list_export(request):
+    """XLSX of the (filtered) waiting list, streamed row by row; never the NIR."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    filterset = WaitingListFilter(request.GET, queryset=waiting_list())
+    queryset = filterset.qs if filterset.is_valid() else waiting_list().none()
+    record(request, "export", object_type="patients.WaitingList", detail=f"XLSX {request.GET.urlencode()}"[:500])
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Liste d'attente")
+    headers = [
+        "Rang",
+        "Niveau",
+        "Score",
+        "Nom",
+        "Prénoms",
+        "Date de naissance",
+        "Âge",
+        "Commune",
+        "Téléphone",
+        "ALD",
+        "Statut",
+        "Date de signalement",
+        "Origine",
+    ]
+    bold = Font(bold=True)
+    header_cells = []
+    for title in headers:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+
+    def date_cell(value):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "DD/MM/YYYY"
+        return cell
+
+    for rank, patient in enumerate(queryset.iterator(chunk_size=2000), start=1):
+        sheet.append(
+            [
+                rank,
+                patient.priority_tier,
+                patient.priority_score,
+                patient.last_name.upper(),
+                patient.first_names,
+                date_cell(patient.birth_date),
+                patient.age,
+                patient.commune.name if patient.commune_id else "",
+                format_phone(patient.phone),
+                "oui" if patient.ald else "non",
+                patient.get_status_display(),
+                date_cell(patient.referral_date),
+                patient.get_referral_source_display(),
+            ]
+        )
+    # write-only workbooks keep rows on disk until saved; the temporary file goes with them
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+        workbook.save(tmp.name)
+        data = Path(tmp.name).read_bytes()
+    name = f"liste-attente-{timezone.localdate():%Y-%m-%d}.xlsx"
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
