@@ -1,3 +1,7 @@
 """Menu entries of the sites app."""
 
-NAVIGATION: list = []
+from escorter.roles import CARE_TEAM
+
+NAVIGATION: list = [
+    ("Locaux", "sites:premises_list", CARE_TEAM, "bi-building"),
+]

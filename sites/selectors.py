@@ -1,11 +1,94 @@
-"""Reads of the sites app."""
+"""Reads of the sites app: communes, premises, and the territory map drawn from commune coordinates."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import math
+from dataclasses import dataclass
 
-from sites.models import Commune
+from django.db.models import Count, Q, QuerySet
+
+from sites.models import Commune, Premises
 
 
 def territory_communes() -> QuerySet[Commune]:
     return Commune.objects.filter(in_territory=True).order_by("epci_name", "name")
+
+
+def premises_list() -> QuerySet[Premises]:
+    return (
+        Premises.objects.select_related("commune", "lending_commune")
+        .annotate(room_count=Count("rooms", filter=Q(rooms__active=True)))
+        .order_by("status", "name")
+    )
+
+
+def premises_detail(pk: int) -> Premises:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Premises.objects.select_related("commune", "lending_commune"), pk=pk)
+
+
+@dataclass
+class MapPoint:
+    x: float
+    y: float
+    label: str
+    commune: Commune | None = None
+    premises: Premises | None = None
+
+
+@dataclass
+class TerritoryMap:
+    width: int
+    height: int
+    communes: list[MapPoint]
+    premises: list[MapPoint]
+    epcis: list[tuple[str, str]]  # (name, colour)
+
+
+EPCI_COLOURS = ["#9ec5fe", "#a3cfbb", "#fecba1", "#c5b3e6", "#f1aeb5"]
+
+
+def territory_map(premises: list[Premises], *, width: int = 640, padding: int = 40) -> TerritoryMap:
+    """An SVG-ready projection of the territory's communes and the premises (equirectangular, fine at this scale)."""
+    communes = [c for c in territory_communes() if c.has_coordinates]
+    if not communes:
+        return TerritoryMap(width=width, height=width // 2, communes=[], premises=[], epcis=[])
+    lats = [c.latitude for c in communes]
+    lons = [c.longitude for c in communes]
+    mid_lat = math.radians((min(lats) + max(lats)) / 2)
+    span_x = (max(lons) - min(lons)) * math.cos(mid_lat) or 0.01
+    span_y = (max(lats) - min(lats)) or 0.01
+    scale = (width - 2 * padding) / span_x
+    height = int(span_y * scale + 2 * padding)
+
+    def project(lat: float, lon: float) -> tuple[float, float]:
+        x = padding + (lon - min(lons)) * math.cos(mid_lat) * scale
+        y = padding + (max(lats) - lat) * scale
+        return round(x, 1), round(y, 1)
+
+    epci_names = sorted({c.epci_name for c in communes})
+    colours = {name: EPCI_COLOURS[i % len(EPCI_COLOURS)] for i, name in enumerate(epci_names)}
+    commune_points = []
+    for commune in communes:
+        x, y = project(commune.latitude, commune.longitude)
+        point = MapPoint(x=x, y=y, label=commune.name, commune=commune)
+        point.colour = colours[commune.epci_name]
+        point.radius = round(4 + math.sqrt((commune.population or 0) / 1000) * 2.5, 1)
+        point.label_y = round(y + point.radius + 11, 1)
+        commune_points.append(point)
+    premises_points = []
+    for item in premises:
+        if not item.commune.has_coordinates:
+            continue
+        x, y = project(item.commune.latitude, item.commune.longitude)
+        point = MapPoint(x=x, y=y, label=item.name, premises=item)
+        point.head_y = round(y - 18, 1)  # the pin's tip sits on the commune, its head above
+        premises_points.append(point)
+    return TerritoryMap(
+        width=width,
+        height=height,
+        communes=commune_points,
+        premises=premises_points,
+        epcis=[(name, colours[name]) for name in epci_names],
+    )

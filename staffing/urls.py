@@ -1,5 +1,33 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from staffing.views import calendars, feeds, rota
 
 app_name = "staffing"
 
-urlpatterns: list = []
+urlpatterns = [
+    # rota (issue 5)
+    path("professionnels/", rota.professional_list, name="professional_list"),
+    path("professionnels/nouveau/", rota.professional_edit, name="professional_create"),
+    path("professionnels/<int:pk>/modifier/", rota.professional_edit, name="professional_update"),
+    path("roulement/", rota.rota, name="rota"),
+    path("roulement/nouvelle-regle/", rota.rule_edit, name="rule_create"),
+    path("roulement/regles/<int:pk>/", rota.rule_edit, name="rule_update"),
+    path("roulement/regles/<int:pk>/desactiver/", rota.rule_deactivate, name="rule_deactivate"),
+    path("roulement/generer/", rota.generate_now, name="generate_now"),
+    path("permanences/nouvelle/", rota.permanence_create, name="permanence_create"),
+    path("permanences/<int:pk>/", rota.permanence_detail, name="permanence_detail"),
+    path("permanences/<int:pk>/annuler/", rota.permanence_cancel, name="permanence_cancel"),
+    path("absences/", rota.absences, name="absences"),
+    # calendars
+    path("calendrier/locaux/<int:pk>/", calendars.premises_week, name="premises_week"),
+    path("calendrier/professionnels/<int:pk>/", calendars.professional_week, name="professional_week"),
+    path("calendrier/mois/", calendars.territory_month, name="territory_month"),
+    path("mon-agenda/", calendars.my_agenda, name="my_agenda"),
+    path("couverture/", calendars.coverage, name="coverage"),
+    # iCal subscriptions (token only: URL names contain "ical" so the login walk skips them)
+    path("abonnements/", feeds.calendar_links, name="calendar_links"),
+    path("abonnements/nouveau/", feeds.calendar_link_renew, name="calendar_link_renew"),
+    path("abonnements/<int:pk>/revoquer/", feeds.calendar_link_revoke, name="calendar_link_revoke"),
+    path("ical/professionnels/<str:token>.ics", feeds.ical_professional, name="ical_professional"),
+    path("ical/locaux/<str:token>.ics", feeds.ical_premises, name="ical_premises"),
+]

@@ -1,6 +1,7 @@
 """Models of the staffing app: one submodule per area, re-exported here (add one import line per submodule)."""
 
 from staffing.models.rota import (  # noqa: F401
+    DEFAULT_MINUTES,
     RPPS_REQUIRED,
     Absence,
     CalendarFeed,

@@ -1,0 +1,170 @@
+"""Forms of the rota: professionals, rules, single permanences, cancellation, absences, coverage targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from escorter.roles import Role
+from sites.models import Commune, Premises, Room
+from staffing.models import (
+    DEFAULT_MINUTES,
+    Absence,
+    ConsultationKind,
+    Profession,
+    Professional,
+    RotaRule,
+)
+from staffing.selectors.calendars import paris_datetime
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+class KindsField(forms.TypedMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Consultations proposées")
+        super().__init__(choices=ConsultationKind.choices, **kwargs)
+
+
+class RoomChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, room: Room) -> str:
+        return f"{room.premises.name} – {room.name}"
+
+
+class ProfessionalForm(forms.ModelForm):
+    class Meta:
+        model = Professional
+        fields = [
+            "first_name",
+            "last_name",
+            "profession",
+            "rpps",
+            "practice",
+            "commune",
+            "phone",
+            "email",
+            "default_consultation_minutes",
+            "user",
+            "active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = Commune.objects.filter(in_territory=True).order_by("name")
+        self.fields["user"].queryset = get_user_model().objects.filter(groups__name=Role.PRACTITIONER.value).order_by(
+            "last_name"
+        )
+        self.fields["user"].help_text = "Le compte avec lequel ce praticien consulte « Mon agenda »."
+        if not self.instance.pk:
+            self.fields["default_consultation_minutes"].help_text = "Par défaut : 20 min (médecin), 30 min (IPA)."
+
+    def clean(self):
+        cleaned = super().clean()
+        profession = cleaned.get("profession")
+        if not self.instance.pk and "default_consultation_minutes" not in self.data and profession:
+            cleaned["default_consultation_minutes"] = DEFAULT_MINUTES.get(profession, 20)
+        return cleaned
+
+
+class RotaRuleForm(forms.ModelForm):
+    kinds = KindsField()
+    room = RoomChoiceField(queryset=Room.objects.none(), required=False, label="Salle")
+
+    class Meta:
+        model = RotaRule
+        fields = [
+            "professional",
+            "premises",
+            "room",
+            "weekday",
+            "start_time",
+            "end_time",
+            "recurrence",
+            "interval_weeks",
+            "week_of_month",
+            "valid_from",
+            "valid_until",
+            "kinds",
+            "notes",
+        ]
+        widgets = {
+            "start_time": TimeInput(),
+            "end_time": TimeInput(),
+            "valid_from": DateInput(),
+            "valid_until": DateInput(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["professional"].queryset = Professional.objects.filter(active=True)
+        self.fields["premises"].queryset = Premises.objects.exclude(status=Premises.Status.CLOSED)
+        self.fields["room"].queryset = Room.objects.filter(active=True).select_related("premises")
+        if not self.instance.pk:
+            self.initial.setdefault("valid_from", dt.date.today())
+            self.initial.setdefault("kinds", [ConsultationKind.FIRST_VISIT, ConsultationKind.FOLLOW_UP])
+
+
+class PermanenceForm(forms.Form):
+    """A permanence outside the rota: a replacement or an extra half-day."""
+
+    professional = forms.ModelChoiceField(Professional.objects.filter(active=True), label="Professionnel")
+    premises = forms.ModelChoiceField(Premises.objects.exclude(status=Premises.Status.CLOSED), label="Local")
+    room = RoomChoiceField(
+        Room.objects.filter(active=True).select_related("premises"), required=False, label="Salle"
+    )
+    date = forms.DateField(label="Date", widget=DateInput())
+    start_time = forms.TimeField(label="Début", widget=TimeInput())
+    end_time = forms.TimeField(label="Fin", widget=TimeInput())
+    kinds = KindsField(initial=[ConsultationKind.FIRST_VISIT, ConsultationKind.FOLLOW_UP])
+
+    def clean(self):
+        cleaned = super().clean()
+        premises, room = cleaned.get("premises"), cleaned.get("room")
+        if premises and room and room.premises_id != premises.pk:
+            self.add_error("room", "Cette salle n'appartient pas au local choisi.")
+        if cleaned.get("start_time") and cleaned.get("end_time") and cleaned["start_time"] >= cleaned["end_time"]:
+            self.add_error("end_time", "L'heure de fin doit suivre l'heure de début.")
+        return cleaned
+
+    def period(self) -> tuple[dt.datetime, dt.datetime]:
+        day = self.cleaned_data["date"]
+        return paris_datetime(day, self.cleaned_data["start_time"]), paris_datetime(day, self.cleaned_data["end_time"])
+
+
+class CancelPermanenceForm(forms.Form):
+    reason = forms.CharField(
+        label="Motif de l'annulation",
+        max_length=250,
+        widget=forms.TextInput(attrs={"placeholder": "Ex. : médecin malade, salle réquisitionnée par la mairie"}),
+    )
+
+
+class AbsenceForm(forms.ModelForm):
+    class Meta:
+        model = Absence
+        fields = ["professional", "kind", "start_date", "end_date", "note"]
+        widgets = {"start_date": DateInput(), "end_date": DateInput()}
+
+
+class CoverageTargetForm(forms.Form):
+    premises = forms.ModelChoiceField(Premises.objects.exclude(status=Premises.Status.CLOSED), label="Local")
+    profession = forms.ChoiceField(choices=Profession.choices, label="Profession")
+    hours_per_week = forms.DecimalField(
+        label="Objectif (heures / semaine)", min_value=0, max_value=168, decimal_places=1, required=False
+    )

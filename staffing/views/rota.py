@@ -1,0 +1,202 @@
+"""Rota editor for coordinators: professionals, rules with a preview, single permanences, absences."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from escorter.models import TaskRun
+from escorter.roles import CARE_TEAM, STAFF, Role, has_role, role_required
+from escorter.taskruns import enqueue
+from staffing import tasks
+from staffing.forms.rota import AbsenceForm, CancelPermanenceForm, PermanenceForm, ProfessionalForm, RotaRuleForm
+from staffing.models import Absence, Professional, RotaRule
+from staffing.selectors import rota as selectors
+from staffing.selectors.bookings import booked_permanence_ids
+from staffing.services import rota as services
+
+PREVIEW_WEEKS = 8
+
+
+# --- Professionals ----------------------------------------------------------------------
+
+
+@role_required(*STAFF)
+def professional_list(request):
+    return render(
+        request,
+        "staffing/professional_list.html",
+        {"professionals": selectors.professionals(), "can_edit": has_role(request.user, Role.COORDINATOR)},
+    )
+
+
+@role_required(Role.COORDINATOR)
+def professional_edit(request, pk: int | None = None):
+    professional = get_object_or_404(Professional, pk=pk) if pk else None
+    form = ProfessionalForm(request.POST or None, instance=professional)
+    if request.method == "POST" and form.is_valid():
+        professional = form.save()
+        messages.success(request, f"{professional.full_name} enregistré·e.")
+        return redirect("staffing:professional_list")
+    return render(request, "staffing/professional_form.html", {"form": form, "professional": professional})
+
+
+# --- Rules ------------------------------------------------------------------------------
+
+
+@role_required(*STAFF)
+def rota(request):
+    runs = TaskRun.objects.filter(task_name=tasks.generate_permanences.name).order_by("-created_at")
+    run_id = request.GET.get("run", "")
+    last_run = (runs.filter(pk=run_id) if run_id.isdigit() else runs).first()
+    return render(
+        request,
+        "staffing/rota.html",
+        {
+            "rules": selectors.rota_rules(),
+            "can_edit": has_role(request.user, Role.COORDINATOR),
+            "last_run": last_run,
+        },
+    )
+
+
+@role_required(Role.COORDINATOR)
+def rule_edit(request, pk: int | None = None):
+    """GET: the form. POST "preview": the permanences it would generate. POST "save": save and generate."""
+    rule = get_object_or_404(RotaRule, pk=pk) if pk else None
+    form = RotaRuleForm(request.POST or None, instance=rule)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        candidate = form.save(commit=False)
+        if request.POST.get("action") == "save":
+            try:
+                report = services.save_rule(rule=candidate)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Règle enregistrée. {report.summary}")
+                for message in report.blocked:
+                    messages.warning(request, f"Non modifiée (patients réservés) : {message[1]}")
+                for message in report.conflicts[:10]:
+                    messages.error(request, f"Conflit : {message}")
+                return redirect("staffing:rota")
+        else:
+            preview = services.preview_rule(candidate, weeks=PREVIEW_WEEKS)
+    return render(
+        request,
+        "staffing/rule_form.html",
+        {
+            "form": form,
+            "rule": rule,
+            "preview": preview,
+            "preview_weeks": PREVIEW_WEEKS,
+            "preview_ok": sum(1 for o in preview or () if o.ok),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def rule_deactivate(request, pk: int):
+    rule = get_object_or_404(RotaRule, pk=pk)
+    report = services.deactivate_rule(rule=rule)
+    messages.success(request, f"Règle désactivée. {report.summary}")
+    for _, message in report.blocked:
+        messages.warning(request, f"Patients réservés, permanence maintenue : {message}")
+    return redirect("staffing:rota")
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def generate_now(request):
+    run = enqueue(tasks.generate_permanences, user=request.user, weeks=services.DEFAULT_WEEKS)
+    messages.info(request, "Génération des permanences lancée.")
+    return redirect(f"{reverse('staffing:rota')}?run={run.pk}")
+
+
+# --- Single permanences ---------------------------------------------------------------
+
+
+@role_required(*CARE_TEAM)
+def permanence_detail(request, pk: int):
+    permanence = selectors.permanence_for_user(request.user, pk)
+    booked = permanence.pk in booked_permanence_ids([permanence.pk])
+    return render(
+        request,
+        "staffing/permanence_detail.html",
+        {
+            "permanence": permanence,
+            "booked": booked,
+            "can_cancel": has_role(request.user, *STAFF) and permanence.is_active,
+        },
+    )
+
+
+@role_required(Role.COORDINATOR)
+def permanence_create(request):
+    form = PermanenceForm(request.POST or None, initial=request.GET.dict() or None)
+    if request.method == "POST" and form.is_valid():
+        start, end = form.period()
+        try:
+            permanence = services.create_permanence(
+                professional=form.cleaned_data["professional"],
+                premises=form.cleaned_data["premises"],
+                room=form.cleaned_data["room"],
+                start=start,
+                end=end,
+                kinds=form.cleaned_data["kinds"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Permanence ajoutée : {services.describe(permanence)}.")
+            return redirect("staffing:permanence_detail", pk=permanence.pk)
+    return render(request, "staffing/permanence_form.html", {"form": form})
+
+
+@role_required(*STAFF)
+def permanence_cancel(request, pk: int):
+    permanence = selectors.permanence_for_user(request.user, pk)
+    booked = permanence.pk in booked_permanence_ids([permanence.pk])
+    form = CancelPermanenceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.cancel_permanence(
+                permanence=permanence, reason=form.cleaned_data["reason"], user=request.user
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Permanence annulée : {services.describe(result.permanence)}.")
+            if result.has_bookings:
+                messages.warning(request, "Des patients étaient réservés sur cette permanence : déplacez-les.")
+            return redirect("staffing:permanence_detail", pk=permanence.pk)
+    return render(
+        request, "staffing/permanence_cancel.html", {"permanence": permanence, "form": form, "booked": booked}
+    )
+
+
+# --- Absences -----------------------------------------------------------------------------
+
+
+@role_required(Role.COORDINATOR)
+def absences(request):
+    form = AbsenceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.record_absence(absence=form.save(commit=False))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Absence enregistrée. {report.summary}")
+            for _, message in report.blocked:
+                messages.warning(request, f"Patients réservés, permanence à annuler à la main : {message}")
+            return redirect("staffing:absences")
+    upcoming = (
+        Absence.objects.filter(end_date__gte=timezone.localdate()).select_related("professional").order_by("start_date")
+    )
+    return render(request, "staffing/absences.html", {"form": form, "absences": upcoming})
