@@ -3,6 +3,7 @@
 from django.urls import path
 
 from patients.views import admin_tools, imports, patient, waiting
+from patients.views import calls as call_views
 
 app_name = "patients"
 
@@ -21,4 +22,13 @@ urlpatterns = [
     path("import/<int:pk>/erreurs.csv", imports.import_errors, name="import_errors"),
     path("priorite/", admin_tools.priority_rule, name="priority_rule"),
     path("rgpd/anonymisation/", admin_tools.anonymise, name="anonymise"),
+    # unscheduled-care line
+    path("appels/", call_views.call_list, name="call_list"),
+    path("appels/nouveau/", call_views.call_start, name="call_start"),
+    path("appels/<int:pk>/", call_views.call_detail, name="call_detail"),
+    path("appels/<int:pk>/brouillon/", call_views.call_autosave, name="call_autosave"),
+    path("appels/<int:pk>/patients/", call_views.call_patient_search, name="call_patient_search"),
+    path("appels/<int:pk>/patient/", call_views.call_patient_attach, name="call_patient_attach"),
+    path("appels/<int:pk>/patient/retirer/", call_views.call_patient_detach, name="call_patient_detach"),
+    path("appels/<int:pk>/patient/nouveau/", call_views.call_patient_create, name="call_patient_create"),
 ]

@@ -142,7 +142,7 @@ def _patient_block(request, call, *, quick_form=None, status=200, changed=False)
         status=status,
     )
     if changed:
-        response["HX-Trigger"] = CALL_CHANGED
+        response["HX-Trigger-After-Settle"] = CALL_CHANGED
     return response
 
 
