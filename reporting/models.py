@@ -208,7 +208,7 @@ class MonthlyReport(models.Model):
     csv_file = models.FileField("fichier CSV", upload_to="reports/", max_length=300, blank=True)
     checksum = models.CharField("empreinte SHA-256", max_length=64, blank=True)
     checksums = models.JSONField("empreintes par fichier", default=dict, blank=True)
-    figures = models.JSONField("chiffres clés (masqués)", default=dict, blank=True)
+    figures = models.JSONField("chiffres clés (masqués)", default=list, blank=True)
     error = models.TextField("erreur", blank=True)
     notified_at = models.DateTimeField("financeur notifié le", null=True, blank=True)
 
@@ -240,6 +240,9 @@ class MonthlyReport(models.Model):
         from reporting.periods import Month
 
         return Month.of(self.month).label
+
+    def figure(self, label: str) -> dict:
+        return next((f for f in self.figures or [] if f.get("label") == label), {})
 
     def file_for(self, fmt: str):
         return {"xlsx": self.xlsx_file, "pdf": self.pdf_file, "csv": self.csv_file}[fmt]

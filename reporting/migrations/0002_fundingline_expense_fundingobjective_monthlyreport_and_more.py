@@ -87,7 +87,7 @@ class Migration(migrations.Migration):
                 ('csv_file', models.FileField(blank=True, max_length=300, upload_to='reports/', verbose_name='fichier CSV')),
                 ('checksum', models.CharField(blank=True, max_length=64, verbose_name='empreinte SHA-256')),
                 ('checksums', models.JSONField(blank=True, default=dict, verbose_name='empreintes par fichier')),
-                ('figures', models.JSONField(blank=True, default=dict, verbose_name='chiffres clés (masqués)')),
+                ('figures', models.JSONField(blank=True, default=list, verbose_name='chiffres clés (masqués)')),
                 ('error', models.TextField(blank=True, verbose_name='erreur')),
                 ('notified_at', models.DateTimeField(blank=True, null=True, verbose_name='financeur notifié le')),
                 ('audience', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='reporting.funder', verbose_name='destinataire')),

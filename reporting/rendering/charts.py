@@ -133,8 +133,8 @@ def table_chart(table: ProtectedTable) -> str:
     keep = [j for j, fmt in zip(columns, fmts, strict=True) if fmt == fmts[0] and fmt not in ("pct",)]
     labels = [label for label, _ in rows]
     series = [(table.header[j], [cells[j].value for _, cells in rows]) for j in keep]
-    if not rows or not series:
-        return ""
+    if not rows or not series or not any(v for _, values in series for v in values):
+        return ""  # nothing to draw: an empty frame would only puzzle the reader
     if table.chart == "stacked":
         # stack the columns for each row: one bar per row, one colour per column
         return bar_chart(labels, series, stacked=True)

@@ -216,7 +216,7 @@ def permanences_section(month: Month, scope: Scope) -> Section:
 
 def call_model():
     model = model_or_none("patients.Call")
-    if model is None or not has_fields(model, "outcome"):
+    if model is None or not has_fields(model, "received_at", "outcome", "category"):
         return None
     return model
 
@@ -227,20 +227,40 @@ def calls_section(month: Month, scope: Scope) -> Section:
     if Call is None:
         section.missing = CALLS_MISSING
         return section
-    date_field = next(name for name in ("received_at", "at", "start", "created_at") if has_fields(Call, name))
-    calls = Call.objects.filter(**{f"{date_field}__gte": month.start, f"{date_field}__lt": month.end})
-    outcome_field = Call._meta.get_field("outcome")
-    labels = dict(outcome_field.choices or [])
+    calls = Call.objects.filter(received_at__gte=month.start, received_at__lt=month.end)
+    outcomes = dict(Call._meta.get_field("outcome").choices or [])
+    categories = dict(Call._meta.get_field("category").choices or [])
     by_outcome = {r["outcome"]: r["n"] for r in calls.values("outcome").annotate(n=Count("pk"))}
     section.tables.append(
         Table(
-            key="issues",
-            title=f"Appels reçus en {month.label} et suites données",
-            row_header="Suite donnée",
+            key="orientations",
+            title=f"Appels reçus sur la ligne de soins non programmés en {month.label}, par orientation",
+            row_header="Orientation",
             columns=["Appels"],
-            rows=[Row(label, [by_outcome.get(key, 0)]) for key, label in labels.items()],
+            rows=[Row(label, [by_outcome.get(key, 0)]) for key, label in outcomes.items()]
+            + [Row("Orientation non saisie", [by_outcome.get("", 0)])],
             col_totals=True,
             chart="bar",
+        )
+    )
+    by_category = {
+        (r["category"], r["consult"]): r["n"]
+        for r in calls.annotate(consult=Q(outcome__in=["same_day", "within_48h"]))
+        .values("category", "consult")
+        .annotate(n=Count("pk"))
+    }
+    section.tables.append(
+        Table(
+            key="motifs",
+            title="Appels par motif",
+            row_header="Motif",
+            columns=["Consultation proposée (jour même ou 48 h)", "Autre orientation"],
+            rows=[
+                Row(label, [by_category.get((key, True), 0), by_category.get((key, False), 0)])
+                for key, label in [*categories.items(), ("", "Motif non saisi")]
+            ],
+            row_totals=True,
+            col_totals=True,
         )
     )
     return section

@@ -94,11 +94,14 @@ def funding_lines(*, funder: Funder | None = None) -> QuerySet[FundingLine]:
     return lines.filter(funder=funder) if funder is not None else lines
 
 
-def budgets(*, funder: Funder | None = None, as_of: dt.date | None = None) -> list[Budget]:
-    """Every line with what was spent up to `as_of` (today by default): one query."""
+def budgets(*, funder: Funder | None = None, as_of: dt.date | None = None, pk: int | None = None) -> list[Budget]:
+    """Every line (or line `pk`) with what was spent up to `as_of` (today by default): one query."""
     as_of = as_of or timezone.localdate()
     spent_filter = Q(expenses__date__lte=as_of)
-    lines = funding_lines(funder=funder).annotate(
+    lines = funding_lines(funder=funder)
+    if pk is not None:
+        lines = lines.filter(pk=pk)
+    lines = lines.annotate(
         spent=Coalesce(Sum("expenses__amount", filter=spent_filter), ZERO),
         n_expenses=Count("expenses", filter=spent_filter),
         last_expense=Max("expenses__date", filter=spent_filter),

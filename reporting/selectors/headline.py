@@ -25,7 +25,7 @@ def _instant(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
-def indicator_value(indicator: str, first_day: dt.date, last_day: dt.date) -> int | None:
+def indicator_value(indicator: str, first_day: dt.date, last_day: dt.date) -> int | float | None:
     """The indicator over [first_day, last_day] (dates inclusive); None if its data is not there yet."""
     start, end = _instant(first_day), _instant(last_day + dt.timedelta(days=1))
     Patient = model_or_none("patients.Patient")
@@ -47,11 +47,10 @@ def indicator_value(indicator: str, first_day: dt.date, last_day: dt.date) -> in
         hours = Permanence.objects.filter(
             status="planned", start__gte=start, start__lt=end, end__lte=timezone.now()
         ).aggregate(h=Sum(hours_between()))["h"]
-        return round(hours or 0)
+        return round(float(hours or 0), 1)
     Call = activity.call_model()
     if indicator == Indicator.CALLS and Call:
-        date_field = next(name for name in ("received_at", "at", "start", "created_at") if hasattr(Call, name))
-        return Call.objects.filter(**{f"{date_field}__gte": start, f"{date_field}__lt": end}).count()
+        return Call.objects.filter(received_at__gte=start, received_at__lt=end).count()
     return None
 
 

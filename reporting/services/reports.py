@@ -226,9 +226,11 @@ def build_report(*, report_id: int, progress=None) -> Outcome:
             final_dir.mkdir(parents=True, exist_ok=True)
             for path in paths.values():
                 os.replace(path, final_dir / path.name)  # atomic within one filesystem
-            figures = {
-                label: {"value": _json(cell.value), "display": cell.display} for label, cell in document.headline
-            }
+            # a list, not a dict: jsonb does not keep key order and the portal shows them in order
+            figures = [
+                {"label": label, "value": _json(cell.value), "display": cell.display}
+                for label, cell in document.headline
+            ]
             published = MonthlyReport.objects.filter(
                 pk=report.pk, claim_token=token, status=MonthlyReport.Status.BUILDING
             ).update(

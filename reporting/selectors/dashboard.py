@@ -1,0 +1,230 @@
+"""Series for the coordinator's dashboard and the funder's aggregate dashboard (Chart.js specs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
+
+from reporting.models import MonthlyReport
+from reporting.periods import Month
+from reporting.selectors.activity import consultation_model
+from reporting.selectors.base import model_or_none
+from reporting.selectors.funding import budgets
+from reporting.selectors.headline import headline
+from reporting.selectors.queries import DaysBetween, Percentile, status_at
+
+COLORS = ["#b42318", "#dc6803", "#667085", "#1f5f8b", "#2a7f7a", "#f2a541", "#8e6fb8", "#5b8e3e"]
+TIER_COLORS = {"P1": "#b42318", "P2": "#dc6803", "P3": "#667085"}
+
+
+def _months(until: Month, count: int) -> list[Month]:
+    months = [until]
+    while len(months) < count:
+        months.append(months[-1].previous())
+    return list(reversed(months))
+
+
+def waiting_by_tier(months: list[Month]) -> dict:
+    """Patients waiting at the end of each month, by tier (one aggregate query per month)."""
+    Patient = model_or_none("patients.Patient")
+    labels = [m.label for m in months]
+    series = {tier: [] for tier in ("P1", "P2", "P3")}
+    for month in months:
+        rows = dict(
+            Patient.objects.filter(referral_date__lte=month.last_day)
+            .annotate(status_end=status_at(month.end))
+            .filter(status_end=Patient.Status.WAITING)
+            .values_list("priority_tier")
+            .annotate(n=Count("pk"))
+        )
+        for tier in series:
+            series[tier].append(rows.get(tier, 0))
+    return {
+        "type": "bar",
+        "stacked": True,
+        "labels": labels,
+        "datasets": [
+            {"label": tier, "data": data, "backgroundColor": TIER_COLORS[tier]} for tier, data in series.items()
+        ],
+    }
+
+
+def cumulative_gp_found(months: list[Month]) -> dict:
+    Patient = model_or_none("patients.Patient")
+    first = months[0].first_day
+    before = Patient.objects.filter(status=Patient.Status.GP_FOUND, gp_found_date__lt=first).count()
+    per_month = dict(
+        Patient.objects.filter(
+            status=Patient.Status.GP_FOUND, gp_found_date__gte=first, gp_found_date__lte=months[-1].last_day
+        )
+        .annotate(m=TruncMonth("gp_found_date"))
+        .values_list("m")
+        .annotate(n=Count("pk"))
+    )
+    data, total = [], before
+    for month in months:
+        total += per_month.get(month.first_day, 0)
+        data.append(total)
+    return {
+        "type": "line",
+        "labels": [m.label for m in months],
+        "datasets": [{"label": "Médecin traitant retrouvé (cumul)", "data": data, "borderColor": "#2a7f7a"}],
+    }
+
+
+def consultations_per_week(weeks: int = 12, today: dt.date | None = None) -> dict | None:
+    Consultation = consultation_model()
+    if Consultation is None:
+        return None
+    paris = ZoneInfo(settings.TIME_ZONE)
+    today = today or dt.date.today()
+    monday = today - dt.timedelta(days=today.weekday())
+    start_day = monday - dt.timedelta(weeks=weeks - 1)
+    start = dt.datetime.combine(start_day, dt.time.min, tzinfo=paris)
+    rows = (
+        Consultation.objects.filter(status="done", start__gte=start)
+        .annotate(week=TruncDate(TruncWeek("start", tzinfo=paris)))
+        .values("week", "permanence__premises__name")
+        .annotate(n=Count("pk"))
+        .order_by("week")
+    )
+    weeks_list = [start_day + dt.timedelta(weeks=i) for i in range(weeks)]
+    sites: dict[str, dict] = {}
+    for row in rows:
+        sites.setdefault(row["permanence__premises__name"], {})[row["week"]] = row["n"]
+    return {
+        "type": "bar",
+        "stacked": True,
+        "labels": [f"{w:%d/%m}" for w in weeks_list],
+        "datasets": [
+            {"label": name, "data": [counts.get(w, 0) for w in weeks_list], "backgroundColor": COLORS[3 + i % 5]}
+            for i, (name, counts) in enumerate(sorted(sites.items()))
+        ],
+    }
+
+
+def delay_to_first_consultation(months: list[Month]) -> dict | None:
+    Consultation = consultation_model()
+    Patient = model_or_none("patients.Patient")
+    if Consultation is None:
+        return None
+    paris = ZoneInfo(settings.TIME_ZONE)
+    first_held = (
+        Consultation.objects.filter(patient=OuterRef("pk"), status="done").order_by("start").values("start")[:1]
+    )
+    rows = {
+        row["m"].astimezone(paris).date(): row
+        for row in Patient.objects.annotate(first=Subquery(first_held))
+        .filter(first__gte=months[0].start, first__lt=months[-1].end)
+        .annotate(
+            m=TruncMonth("first", tzinfo=paris),
+            delay=DaysBetween(TruncDate("first", tzinfo=paris), F("referral_date")),
+        )
+        .values("m")
+        .annotate(median=Percentile("delay", 0.5), p90=Percentile("delay", 0.9))
+    }
+
+    def at(month, key):
+        row = rows.get(month.first_day)
+        return round(row[key], 1) if row and row[key] is not None else None
+
+    return {
+        "type": "line",
+        "labels": [m.label for m in months],
+        "datasets": [
+            {"label": "Médiane (jours)", "data": [at(m, "median") for m in months], "borderColor": "#1f5f8b"},
+            {"label": "90e centile (jours)", "data": [at(m, "p90") for m in months], "borderColor": "#f2a541"},
+        ],
+    }
+
+
+def budget_chart(lines) -> dict:
+    return {
+        "type": "bar",
+        "horizontal": True,
+        "percent": True,
+        "labels": [b.line.label for b in lines],
+        "datasets": [
+            {
+                "label": "Consommé (% du montant accordé)",
+                "data": [round(b.consumption * 100, 1) for b in lines],
+                "backgroundColor": "#1f5f8b",
+            },
+            {
+                "label": "Période écoulée (%)",
+                "data": [round(b.elapsed_share * 100, 1) for b in lines],
+                "backgroundColor": "#c8ced3",
+            },
+        ],
+    }
+
+
+def coordinator_dashboard(*, today: dt.date | None = None) -> dict:
+    current = Month.current()
+    months = _months(current, 12)
+    lines = budgets()
+    data = {"budgets": lines, "charts": {"budget": budget_chart(lines)}, "headline": None}
+    if model_or_none("patients.Patient") is not None:
+        data["charts"]["waiting"] = waiting_by_tier(months)
+        data["charts"]["gp_found"] = cumulative_gp_found(months)
+        data["headline"] = headline(current)
+        Patient = model_or_none("patients.Patient")
+        data["waiting_now"] = dict(
+            Patient.objects.filter(status=Patient.Status.WAITING).values_list("priority_tier").annotate(n=Count("pk"))
+        )
+    weekly = consultations_per_week(today=today)
+    if weekly:
+        data["charts"]["weekly"] = weekly
+    delays = delay_to_first_consultation(months)
+    if delays:
+        data["charts"]["delays"] = delays
+    return data
+
+
+def published_reports(funder) -> list[MonthlyReport]:
+    """The funder's published reports, newest month first, every version (older ones greyed)."""
+    return list(
+        MonthlyReport.objects.filter(audience=funder, status=MonthlyReport.Status.PUBLISHED)
+        .select_related("audience")
+        .order_by("-month", "-version")
+    )
+
+
+def funder_dashboard(reports: list[MonthlyReport]) -> dict:
+    """Aggregate dashboard of a funder: only the masked figures already published to them."""
+    latest_per_month: dict = {}
+    for report in reports:
+        latest_per_month.setdefault(report.month, report)
+    ordered = sorted(latest_per_month.values(), key=lambda r: r.month)[-12:]
+    labels = [Month.of(r.month).label for r in ordered]
+
+    def series(key):
+        return [r.figure(key).get("value") for r in ordered]
+
+    latest = ordered[-1] if ordered else None
+    return {
+        "latest": latest,
+        "kpis": [(f["label"], f) for f in latest.figures or []] if latest else [],
+        "chart": {
+            "type": "line",
+            "labels": labels,
+            "datasets": [
+                {
+                    "label": "Médecin traitant retrouvé (cumul)",
+                    "data": series("Médecin traitant retrouvé (cumul)"),
+                    "borderColor": "#2a7f7a",
+                },
+                {
+                    "label": "En attente en fin de mois",
+                    "data": series("En attente en fin de mois"),
+                    "borderColor": "#b42318",
+                },
+            ],
+        }
+        if ordered
+        else None,
+    }
