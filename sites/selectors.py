@@ -49,7 +49,7 @@ class TerritoryMap:
 EPCI_COLOURS = ["#9ec5fe", "#a3cfbb", "#fecba1", "#c5b3e6", "#f1aeb5"]
 
 
-def territory_map(premises: list[Premises], *, width: int = 640, padding: int = 40) -> TerritoryMap:
+def territory_map(premises: list[Premises], *, width: int = 640, padding: int = 60) -> TerritoryMap:
     """An SVG-ready projection of the territory's communes and the premises (equirectangular, fine at this scale)."""
     communes = [c for c in territory_communes() if c.has_coordinates]
     if not communes:

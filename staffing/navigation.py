@@ -5,6 +5,5 @@ from escorter.roles import CARE_TEAM, STAFF, Role
 NAVIGATION: list = [
     ("Mon agenda", "staffing:my_agenda", (Role.PRACTITIONER,), "bi-calendar-heart"),
     ("Tableau de service", "staffing:rota", STAFF, "bi-calendar-week"),
-    ("Calendrier du territoire", "staffing:territory_month", CARE_TEAM, "bi-calendar3"),
-    ("Couverture", "staffing:coverage", STAFF, "bi-speedometer2"),
+    ("Calendrier", "staffing:territory_month", CARE_TEAM, "bi-calendar3"),
 ]

@@ -25,7 +25,7 @@ def professionals() -> QuerySet[Professional]:
 
 def rota_rules(*, premises_id: int | None = None, professional_id: int | None = None) -> QuerySet[RotaRule]:
     rules = RotaRule.objects.select_related("professional", "premises", "room").order_by(
-        "-active", "premises__name", "weekday", "start_time"
+        "premises__name", "-active", "weekday", "start_time"
     )
     if premises_id:
         rules = rules.filter(premises_id=premises_id)

@@ -210,8 +210,10 @@ def preview_rule(rule: RotaRule, *, weeks: int = DEFAULT_WEEKS, today: dt.date |
             professional_id=rule.professional_id, room_id=rule.room_id, start=occurrence.start, end=occurrence.end
         )
         if other is not None and not (rule.pk and other.rule_id == rule.pk):
-            who = "ce professionnel" if other.professional_id == rule.professional_id else "la salle"
-            occurrence.conflict = f"Conflit : {who} déjà pris·e – {describe(other)}"
+            if other.professional_id == rule.professional_id:
+                occurrence.conflict = f"Conflit : le professionnel tient déjà une permanence – {describe(other)}"
+            else:
+                occurrence.conflict = f"Conflit : la salle est déjà occupée – {describe(other)}"
     return occurrences
 
 
