@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
@@ -24,6 +25,7 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=65536)  # names, towns and yes/no values repeat a lot in a list
 def simplify(text: str) -> str:
     """Lower case, no accents, punctuation and hyphens as single spaces: 'Marie-Hélène ' -> 'marie helene'."""
     text = strip_accents(text or "").lower()
@@ -94,6 +96,11 @@ def parse_date(value) -> dt.date:
         raise ValidationError("Date manquante.", code="date_missing")
     if re.fullmatch(r"\d{5}(\.0+)?", text):  # Excel serial exported as text
         return _EXCEL_EPOCH + dt.timedelta(days=int(float(text)))
+    if len(text) == 10 and text[2] == "/" and text[5] == "/" and text[:2].isdigit():  # fast path: dd/mm/yyyy
+        try:
+            return dt.date(int(text[6:]), int(text[3:5]), int(text[:2]))
+        except ValueError:
+            raise ValidationError(f"Date impossible : « {value} ».", code="date")
     text = text.split(" ")[0].split("T")[0]
     for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"):
         try:

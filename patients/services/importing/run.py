@@ -14,7 +14,7 @@ import datetime as dt
 import time
 from dataclasses import asdict, dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -111,8 +111,12 @@ class ImportReport:
             f"{self.rows} ligne(s) lue(s) ({self.kind.upper()}, {self.encoding}"
             + (f", séparateur « {self.delimiter} »" if self.delimiter else "")
             + ").",
-            f"{self.created} patient(s) créé(s), {self.updated} complété(s), "
-            f"{self.already_known} déjà connu(s), {self.duplicates_in_file} doublon(s) dans le fichier.",
+            (
+                f"{self.created} patient(s) créé(s), {self.updated} complété(s), "
+                if self.written
+                else f"{self.created} patient(s) à créer, {self.updated} à compléter, "
+            )
+            + f"{self.already_known} déjà connu(s), {self.duplicates_in_file} doublon(s) dans le fichier.",
             f"{self.rejected} ligne(s) rejetée(s), {self.conflicts} conflit(s) signalé(s) "
             "(valeurs existantes conservées).",
         ]
@@ -216,6 +220,20 @@ class _Context:
         self.communes = CommuneResolver()
         self.rule = active_rule()
         self.now = timezone.now()
+        self.user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+        # every stored column of Patient but the id and the generated search column
+        fields = [f for f in Patient._meta.concrete_fields if not f.generated and not f.primary_key]
+        self.columns = [f.column for f in fields]
+        self.defaults = {f.attname: f.get_default() for f in fields}
+        self.defaults.update(
+            referral_source=source,
+            status=Patient.Status.WAITING,
+            status_changed_at=self.now,
+            created_at=self.now,
+            updated_at=self.now,
+            created_by_id=self.user_id,
+            priority_rule_id=self.rule.pk,
+        )
 
     def _preview(self, line: int, values: dict, outcome: str, message: str = "") -> None:
         if len(self.report.preview) < self.preview:
@@ -252,7 +270,7 @@ class _Context:
                 by_nir[patient.nir] = patient
             by_key.setdefault(identity_key(patient.last_name, patient.first_names, patient.birth_date), patient)
         new_in_batch: dict[object, int] = {}  # key or nir -> line, for people listed twice in this batch
-        to_create: list[Patient] = []
+        to_create: list[dict] = []
         to_update: dict[int, Patient] = {}
         updated_fields: set[str] = set()
         for line, values in parsed:
@@ -270,27 +288,17 @@ class _Context:
             patient = by_nir.get(nir) if nir else None
             patient = patient or by_key.get(key)
             if patient is None:
-                patient = Patient(
-                    referral_source=self.source,
-                    referral_date=values.get("referral_date") or self.today,
-                    created_by=self.user if self.user is not None and self.user.is_authenticated else None,
-                    status_changed_at=self.now,
-                    **{k: v for k, v in values.items() if k != "referral_date"},
-                )
-                patient.apply_priority(self.rule, self.today)
-                to_create.append(patient)
+                to_create.append(self._new_row(values))
                 if nir:
                     new_in_batch[nir] = line
-                    by_nir[nir] = patient
                 new_in_batch[key] = line
                 self._preview(line, values, "nouveau")
                 continue
             changed = self._merge(line, patient, values)
             if changed:
-                if patient.pk:
-                    to_update[patient.pk] = patient
+                to_update[patient.pk] = patient
                 updated_fields.update(changed)
-                self.report.updated += 1 if patient.pk else 0
+                self.report.updated += 1
                 self._preview(
                     line, values, "complété", ", ".join(FIELD_LABELS.get(f.removesuffix("_id"), f) for f in changed)
                 )
@@ -298,22 +306,8 @@ class _Context:
                 self.report.already_known += 1
                 self._preview(line, values, "déjà connu")
         if to_create:
-            Patient.objects.bulk_create(to_create, batch_size=1000)
+            self._copy_new(to_create)
             self.report.created += len(to_create)
-            PatientStatusChange.objects.bulk_create(
-                [
-                    PatientStatusChange(
-                        patient=p,
-                        from_status="",
-                        to_status=p.status,
-                        at=self.now,
-                        by=p.created_by,
-                        note=f"Import de la liste « {self.report.file_name} »"[:500],
-                    )
-                    for p in to_create
-                ],
-                batch_size=1000,
-            )
         if to_update:
             patients = list(to_update.values())
             for patient in patients:
@@ -326,6 +320,41 @@ class _Context:
             for patient in patients:
                 patient.updated_at = now
             Patient.objects.bulk_update(patients, fields, batch_size=1000)
+
+    def _new_row(self, values: dict) -> dict:
+        row = dict(self.defaults)
+        row.update(values)
+        row["referral_date"] = values.get("referral_date") or self.today
+        score, tier, explanation = self.rule.evaluate(_Candidate(row), self.today)
+        row.update(priority_score=score, priority_tier=tier, priority_explanation=explanation)
+        return row
+
+    def _copy_new(self, rows: list[dict]) -> None:
+        """COPY the new patients and their first history row: ~10x faster than INSERTs.
+
+        Ids are taken from the sequence beforehand, since COPY cannot return them.
+        """
+        from psycopg.types.json import Jsonb
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [Patient._meta.db_table, len(rows)],
+            )
+            ids = [r[0] for r in cursor.fetchall()]
+            raw = cursor.cursor
+            columns = ["id", *self.columns]
+            with raw.copy(
+                f"COPY {Patient._meta.db_table} ({', '.join(columns)}) FROM STDIN"  # noqa: S608 - our own names
+            ) as copy:
+                for pk, row in zip(ids, rows, strict=True):
+                    row["priority_explanation"] = Jsonb(row["priority_explanation"])
+                    copy.write_row([pk, *[row[name] for name in self.columns]])
+            note = f"Import de la liste « {self.report.file_name} »"[:500]
+            table = PatientStatusChange._meta.db_table
+            with raw.copy(f"COPY {table} (patient_id, from_status, to_status, at, by_id, note) FROM STDIN") as copy:
+                for pk in ids:
+                    copy.write_row([pk, "", Patient.Status.WAITING, self.now, self.user_id, note])
 
     def _merge(self, line: int, patient: Patient, values: dict) -> list[str]:
         """Fill empty fields of `patient`; report differing non-empty ones as conflicts."""
@@ -364,6 +393,29 @@ class _Context:
                 )
             )
         return changed
+
+
+class _Candidate:
+    """Just enough of a Patient for PriorityRule.evaluate, without a model instance per row."""
+
+    __slots__ = (
+        "ald",
+        "birth_date",
+        "disability",
+        "pregnancy",
+        "hospital_discharge_date",
+        "lives_alone",
+        "referral_date",
+        "status",
+        "status_changed_at",
+    )
+    age_on = Patient.age_on
+    weeks_waiting = Patient.weeks_waiting
+    CLOSED_STATUSES = Patient.CLOSED_STATUSES
+
+    def __init__(self, row: dict):
+        for name in self.__slots__:
+            setattr(self, name, row.get(name))
 
 
 def _fmt(value) -> str:
