@@ -14,20 +14,7 @@ from escorter.models import AuditLog
 from escorter.roles import Role
 from patients.models import Call, CallCategory, CallerKind, CallOutcome, Patient
 from tests.factories import CommuneFactory, make_user
-
-try:
-    from tests.patients.factories import PatientFactory
-except ImportError:  # TEMP until the registry factories land
-    import factory
-
-    class PatientFactory(factory.django.DjangoModelFactory):
-        class Meta:
-            model = Patient
-
-        last_name = factory.Sequence(lambda n: f"Nom{n}")
-        first_names = "Jean"
-        birth_date = dt.date(1950, 1, 1)
-
+from tests.patients.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
