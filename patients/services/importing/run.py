@@ -382,7 +382,10 @@ class _Context:
                 continue
             if name in ("birth_name", "address") and simplify(new) == simplify(old):
                 continue
-            label = self.labels.get(name.removesuffix("_id")) or FIELD_LABELS.get(name.removesuffix("_id"), name)
+            if name == "commune_id":
+                label = next((self.labels[k] for k in ("insee", "commune_name", "postal_code") if k in self.labels), "")
+            else:
+                label = self.labels.get(name) or FIELD_LABELS.get(name, name)
             shown_old = self.communes.names.get(old, old) if name == "commune_id" else old
             shown_new = self.communes.names.get(new, new) if name == "commune_id" else new
             if name == "nir":
