@@ -67,19 +67,24 @@ class ProfessionalForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commune"].queryset = Commune.objects.filter(in_territory=True).order_by("name")
-        self.fields["user"].queryset = get_user_model().objects.filter(groups__name=Role.PRACTITIONER.value).order_by(
-            "last_name"
+        self.fields["user"].queryset = (
+            get_user_model().objects.filter(groups__name=Role.PRACTITIONER.value).order_by("last_name")
         )
         self.fields["user"].help_text = "Le compte avec lequel ce praticien consulte « Mon agenda »."
+        minutes = self.fields["default_consultation_minutes"]
+        minutes.required = False
+        minutes.help_text = "Si vide : 20 min pour un médecin, 30 min pour un(e) IPA ou infirmier(e)."
         if not self.instance.pk:
-            self.fields["default_consultation_minutes"].help_text = "Par défaut : 20 min (médecin), 30 min (IPA)."
+            self.initial.pop("default_consultation_minutes", None)
+            self.fields["default_consultation_minutes"].initial = None
 
-    def clean(self):
-        cleaned = super().clean()
-        profession = cleaned.get("profession")
-        if not self.instance.pk and "default_consultation_minutes" not in self.data and profession:
-            cleaned["default_consultation_minutes"] = DEFAULT_MINUTES.get(profession, 20)
-        return cleaned
+    def clean_default_consultation_minutes(self):
+        minutes = self.cleaned_data.get("default_consultation_minutes")
+        if minutes is None:
+            if self.instance.pk:
+                return self.instance.default_consultation_minutes
+            return DEFAULT_MINUTES.get(self.data.get("profession"), 20)
+        return minutes
 
 
 class RotaRuleForm(forms.ModelForm):
@@ -125,9 +130,7 @@ class PermanenceForm(forms.Form):
 
     professional = forms.ModelChoiceField(Professional.objects.filter(active=True), label="Professionnel")
     premises = forms.ModelChoiceField(Premises.objects.exclude(status=Premises.Status.CLOSED), label="Local")
-    room = RoomChoiceField(
-        Room.objects.filter(active=True).select_related("premises"), required=False, label="Salle"
-    )
+    room = RoomChoiceField(Room.objects.filter(active=True).select_related("premises"), required=False, label="Salle")
     date = forms.DateField(label="Date", widget=DateInput())
     start_time = forms.TimeField(label="Début", widget=TimeInput())
     end_time = forms.TimeField(label="Fin", widget=TimeInput())
