@@ -92,3 +92,52 @@ def territory_map(premises: list[Premises], *, width: int = 640, padding: int = 
         premises=premises_points,
         epcis=[(name, colours[name]) for name in epci_names],
     )
+
+
+# --- Distances (booking and scheduler) -------------------------------------------------------
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def great_circle_km(lat_a: float, lon_a: float, lat_b: float, lon_b: float) -> float:
+    """Haversine distance between two points, in kilometres."""
+    phi_a, phi_b = math.radians(lat_a), math.radians(lat_b)
+    h = math.sin((phi_b - phi_a) / 2) ** 2 + math.cos(phi_a) * math.cos(phi_b) * math.sin(
+        math.radians(lon_b - lon_a) / 2
+    ) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def commune_centroids(communes) -> dict[int, tuple[float, float] | None]:
+    """(latitude, longitude) per commune id; a commune without coordinates (INSEE leaves two
+    Vendée communes blank) gets the centroid of its EPCI's communes. One query for all fallbacks."""
+    communes = list(communes)
+    result: dict[int, tuple[float, float] | None] = {}
+    missing_epcis = {c.epci_code for c in communes if not c.has_coordinates and c.epci_code}
+    epci_centroid: dict[str, tuple[float, float]] = {}
+    if missing_epcis:
+        from django.db.models import Avg
+
+        rows = (
+            Commune.objects.filter(epci_code__in=missing_epcis, latitude__isnull=False, longitude__isnull=False)
+            .values("epci_code")
+            .annotate(lat=Avg("latitude"), lon=Avg("longitude"))
+        )
+        epci_centroid = {row["epci_code"]: (row["lat"], row["lon"]) for row in rows}
+    for commune in communes:
+        if commune.has_coordinates:
+            result[commune.pk] = (commune.latitude, commune.longitude)
+        else:
+            result[commune.pk] = epci_centroid.get(commune.epci_code)
+    return result
+
+
+def distance_km(commune_a: Commune | None, commune_b: Commune | None) -> float | None:
+    """Great-circle distance between two communes' centroids (EPCI fallback); None if unknown."""
+    if commune_a is None or commune_b is None:
+        return None
+    centroids = commune_centroids([commune_a, commune_b])
+    a, b = centroids.get(commune_a.pk), centroids.get(commune_b.pk)
+    if a is None or b is None:
+        return None
+    return great_circle_km(a[0], a[1], b[0], b[1])

@@ -45,3 +45,26 @@ class CoverageTargetAdmin(admin.ModelAdmin):
 class CalendarFeedAdmin(admin.ModelAdmin):
     list_display = ("__str__", "created_at", "revoked_at", "last_used_at")
     readonly_fields = ("token",)
+
+
+# --- Booking (issue 6) -----------------------------------------------------------------------
+
+from staffing.models import Consultation, Reminder  # noqa: E402
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    list_display = ("start", "patient", "professional", "permanence", "kind", "status")
+    list_filter = ("status", "kind", "professional")
+    list_select_related = ("patient", "professional", "permanence__premises")
+    raw_id_fields = ("patient", "permanence", "rescheduled_from")
+    date_hierarchy = "start"
+    readonly_fields = ("created_at", "created_by", "confirmed_at", "confirmed_by", "cancelled_at", "cancelled_by")
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ("consultation", "channel", "recipient", "status", "sent_at")
+    list_filter = ("channel", "status")
+    list_select_related = ("consultation__professional",)
+    raw_id_fields = ("consultation",)

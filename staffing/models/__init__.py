@@ -1,5 +1,13 @@
 """Models of the staffing app: one submodule per area, re-exported here (add one import line per submodule)."""
 
+from staffing.models.consultations import (  # noqa: F401, E402
+    ACTIVE_STATUSES,
+    KIND_PROFESSIONS,
+    Consultation,
+    ConsultationStatus,
+    Orientation,
+    Reminder,
+)
 from staffing.models.rota import (  # noqa: F401
     DEFAULT_MINUTES,
     RPPS_REQUIRED,

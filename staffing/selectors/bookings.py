@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import Q
+from django.utils import timezone
+
 
 def booked_permanence_ids(permanence_ids: Iterable[int]) -> set[int]:
     """The ids, among `permanence_ids`, of permanences with at least one active booking.
 
     The rota uses it to leave booked permanences alone when a rule changes and to warn
-    before cancelling one. The booking app (issue 6, Consultation) implements it; until
-    then nothing is booked.
+    before cancelling one. Booked, done and no-show consultations count, and so do the
+    scheduler's proposals that have not expired (a secretary may be calling the patient).
     """
-    return set()
+    from staffing.models import Consultation, ConsultationStatus
+
+    ids = list(permanence_ids)
+    if not ids:
+        return set()
+    rows = Consultation.objects.filter(permanence_id__in=ids).filter(
+        Q(status__in=[ConsultationStatus.BOOKED, ConsultationStatus.DONE, ConsultationStatus.NO_SHOW])
+        | Q(status=ConsultationStatus.PROPOSED, expires_at__gt=timezone.now())
+    )
+    return set(rows.values_list("permanence_id", flat=True).distinct())

@@ -1,0 +1,239 @@
+"""Consultations (booked, proposed by the scheduler, done…) and the reminders sent before them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeBoundary, RangeOperators
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from staffing.models.rota import ConsultationKind, Permanence, Profession, Professional, TsTzRange
+
+# Which professions may hold which kind of consultation. The scheduler adds its own
+# stricter rule per patient (first visit and ALD follow-up with a GP, prevention with the IPA).
+KIND_PROFESSIONS: dict[str, tuple[str, ...]] = {
+    ConsultationKind.FIRST_VISIT: (Profession.GP,),
+    ConsultationKind.FOLLOW_UP: (Profession.GP, Profession.IPA),
+    ConsultationKind.PREVENTION: (Profession.IPA, Profession.NURSE, Profession.GP),
+    ConsultationKind.SNP: (Profession.GP,),
+    ConsultationKind.TELECONSULTATION: (Profession.GP, Profession.IPA),
+}
+
+
+class ConsultationStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposée"
+    BOOKED = "booked", "Réservée"
+    DONE = "done", "Réalisée"
+    NO_SHOW = "no_show", "Absent(e)"
+    CANCELLED = "cancelled", "Annulée"
+
+
+# Statuses that hold the professional's and the patient's time: only a cancellation frees it.
+ACTIVE_STATUSES = (
+    ConsultationStatus.PROPOSED,
+    ConsultationStatus.BOOKED,
+    ConsultationStatus.DONE,
+    ConsultationStatus.NO_SHOW,
+)
+ACTIVE_Q = Q(status__in=[s.value for s in ACTIVE_STATUSES])
+
+
+class Orientation(models.TextChoices):
+    NONE = "", "Aucune"
+    GP_TEAM = "gp_team", "Suivi par l'équipe"
+    SPECIALIST = "specialist", "Spécialiste"
+    HOSPITAL = "hospital", "Hôpital / urgences"
+    PARAMEDICAL = "paramedical", "Paramédical (IDE, kiné…)"
+    SOCIAL = "social", "Accompagnement social"
+    OTHER = "other", "Autre"
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ACTIVE_Q)
+
+    def overlapping(self, start, end):
+        return self.filter(start__lt=end, end__gt=start)
+
+    def live_proposals(self, now=None):
+        return self.filter(status=ConsultationStatus.PROPOSED, expires_at__gt=now or timezone.now())
+
+
+class Consultation(models.Model):
+    """One patient seen (or to be seen) by one professional during one permanence.
+
+    The database guards "no two at once" for the professional and for the patient
+    (half-open ranges, active statuses only) and, by trigger (migration), that the
+    consultation lies inside its permanence and belongs to its professional.
+    """
+
+    Status = ConsultationStatus
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="consultations", verbose_name="patient"
+    )
+    permanence = models.ForeignKey(
+        Permanence, on_delete=models.PROTECT, related_name="consultations", verbose_name="permanence"
+    )
+    professional = models.ForeignKey(
+        Professional, on_delete=models.PROTECT, related_name="consultations", verbose_name="professionnel"
+    )
+    start = models.DateTimeField("début")
+    end = models.DateTimeField("fin")
+    kind = models.CharField("motif", max_length=20, choices=ConsultationKind.choices)
+    status = models.CharField("statut", max_length=10, choices=ConsultationStatus.choices, db_index=True)
+    created_at = models.DateTimeField("créée le", default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="créée par",
+    )
+    confirmed_at = models.DateTimeField("confirmée le", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="confirmée par",
+    )
+    # scheduler proposals
+    expires_at = models.DateTimeField("proposition valable jusqu'au", null=True, blank=True)
+    explanation = models.CharField("justification", max_length=250, blank=True)
+    # cancellation and moves
+    cancel_reason = models.CharField("motif d'annulation", max_length=250, blank=True)
+    cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="annulée par",
+    )
+    rescheduled_from = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rescheduled_to",
+        verbose_name="déplacée depuis",
+    )
+    # the day itself
+    arrived_at = models.DateTimeField("arrivée à", null=True, blank=True)
+    outcome_recorded_at = models.DateTimeField("compte rendu saisi le", null=True, blank=True)
+    outcome_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="compte rendu saisi par",
+    )
+    orientation = models.CharField("orientation", max_length=15, choices=Orientation.choices, blank=True)
+    gp_found = models.BooleanField("médecin traitant trouvé", default=False)
+    next_appointment_needed = models.BooleanField("nouveau rendez-vous à prévoir", default=False)
+    outcome_note = models.TextField("note", blank=True)
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "consultation"
+        verbose_name_plural = "consultations"
+        ordering = ["start"]
+        indexes = [
+            models.Index(fields=["permanence", "start"]),
+            models.Index(fields=["patient", "start"]),
+            models.Index(fields=["professional", "start"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="consultation_start_before_end"),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancel_reason=""), name="consultation_cancel_needs_reason"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="proposed") | Q(expires_at__isnull=False), name="consultation_proposal_expires"
+            ),
+            # one live scheduler proposal per patient, whatever the run
+            models.UniqueConstraint(
+                fields=["patient"], condition=Q(status="proposed"), name="consultation_one_proposal_per_patient"
+            ),
+            ExclusionConstraint(
+                name="consultation_no_professional_overlap",
+                expressions=[
+                    (TsTzRange("start", "end", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("professional", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=["proposed", "booked", "done", "no_show"]),
+                violation_error_message="Ce professionnel a déjà une consultation sur ce créneau.",
+            ),
+            ExclusionConstraint(
+                name="consultation_no_patient_overlap",
+                expressions=[
+                    (TsTzRange("start", "end", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("patient", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=["proposed", "booked", "done", "no_show"]),
+                violation_error_message="Ce patient a déjà un rendez-vous sur ce créneau.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        start = timezone.localtime(self.start)
+        return f"{self.get_kind_display()} le {start:%d/%m/%Y à %H:%M} avec {self.professional}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.status in (ConsultationStatus.PROPOSED, ConsultationStatus.BOOKED) and self.end > timezone.now()
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+
+class Reminder(models.Model):
+    """One message about one consultation on one channel; the unique key makes sending at most once."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "SMS"
+        EMAIL = "email", "E-mail"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "À envoyer"
+        SENDING = "sending", "Envoi en cours"
+        SENT = "sent", "Envoyé"
+        SKIPPED = "skipped", "Sans objet"
+        FAILED = "failed", "Échec"
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="reminders", verbose_name="consultation"
+    )
+    channel = models.CharField("canal", max_length=5, choices=Channel.choices)
+    recipient = models.CharField("destinataire", max_length=254)
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+    claimed_at = models.DateTimeField("pris en charge le", null=True, blank=True)
+    sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
+    provider_id = models.CharField("identifiant fournisseur", max_length=100, blank=True)
+    error = models.CharField("erreur", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "rappel"
+        verbose_name_plural = "rappels"
+        ordering = ["-created_at"]
+        constraints = [
+            # a moved consultation is a new row, so it gets its own reminder; this one never twice
+            models.UniqueConstraint(fields=["consultation", "channel"], name="reminder_once_per_channel"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rappel {self.get_channel_display()} – {self.consultation}"
