@@ -134,9 +134,10 @@ def celery_worker(celery_worker_process, broker_url):
     app.conf.task_always_eager = False
     app.conf.broker_url = broker_url
     app.conf.task_default_queue = celery_worker_process["queue"]
-    if app._pool is not None:  # a pool made for another broker URL
-        app._pool.force_close_all()
+    if app._pool is not None and app._pool.connection.as_uri(include_password=True) != broker_url:
+        # a pool made for another broker URL: drop it (and the producer pool built on it)
         app._pool = None
+        app.amqp._producer_pool = None
     yield celery_worker_process
     app.conf.task_always_eager, app.conf.broker_url, app.conf.task_default_queue = previous
 

@@ -1,6 +1,8 @@
-"""seed_demo loads the real Vendée communes and the demo accounts, idempotently."""
+"""seed_demo loads the real Vendée communes, the demo accounts and every app's demo data,
+idempotently. One test on purpose: the demo territory takes a while to build."""
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
@@ -9,35 +11,26 @@ from sites.models import Commune
 
 pytestmark = pytest.mark.django_db
 
+DEMO_APPS = {"sites", "patients", "staffing", "reporting", "auth"}
+
 
 def _counts():
-    from django.apps import apps
-
-    return {
-        m._meta.label: m.objects.count()
-        for m in apps.get_models()
-        if m._meta.app_label in {"sites", "patients", "staffing", "reporting", "auth"}
-    }
+    return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label in DEMO_APPS}
 
 
-def test_seed_demo_twice_changes_nothing():
+def test_seed_demo_builds_the_territory_and_a_second_run_changes_nothing():
     call_command("seed_demo", verbosity=0)
     first = _counts()
-    call_command("seed_demo", verbosity=0)
-    assert _counts() == first
 
-
-def test_communes_load_including_those_without_coordinates():
-    call_command("seed_demo", verbosity=0)
     assert Commune.objects.count() == 253
-    assert set(Commune.objects.filter(latitude__isnull=True).values_list("insee_code", flat=True)) == {"85165", "85212"}
+    without_point = set(Commune.objects.filter(latitude__isnull=True).values_list("insee_code", flat=True))
+    assert without_point == {"85165", "85212"}
     assert Commune.objects.filter(in_territory=True).values("epci_code").distinct().count() == 3
     assert Commune.objects.get(insee_code="85018").name == "Beauvoir-sur-Mer"
 
+    users = get_user_model().objects.all()
+    assert set(Role) <= {user_role(u) for u in users}
+    assert users.get(username="ars").funder_membership.funder.name == "ARS Pays de la Loire"
 
-def test_one_demo_login_per_role():
     call_command("seed_demo", verbosity=0)
-    roles = {user_role(u) for u in get_user_model().objects.all()}
-    assert set(Role) <= roles
-    ars = get_user_model().objects.get(username="ars")
-    assert ars.funder_membership.funder.name == "ARS Pays de la Loire"
+    assert _counts() == first
