@@ -102,6 +102,15 @@ class Consultation(models.Model):
         related_name="+",
         verbose_name="confirmée par",
     )
+    # the unscheduled-care call it was booked from, if any (patients.Call)
+    call = models.ForeignKey(
+        "patients.Call",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consultations",
+        verbose_name="appel d'origine",
+    )
     # scheduler proposals
     expires_at = models.DateTimeField("proposition valable jusqu'au", null=True, blank=True)
     explanation = models.CharField("justification", max_length=250, blank=True)
@@ -162,6 +171,12 @@ class Consultation(models.Model):
             # one live scheduler proposal per patient, whatever the run
             models.UniqueConstraint(
                 fields=["patient"], condition=Q(status="proposed"), name="consultation_one_proposal_per_patient"
+            ),
+            # one live consultation per call to the unscheduled-care line
+            models.UniqueConstraint(
+                fields=["call"],
+                condition=Q(call__isnull=False) & ~Q(status="cancelled"),
+                name="consultation_one_per_call",
             ),
             ExclusionConstraint(
                 name="consultation_no_professional_overlap",

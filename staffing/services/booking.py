@@ -1,0 +1,335 @@
+"""Booking, moving, cancelling consultations and recording what happened.
+
+The exclusion constraints on Consultation are the real guard against double bookings:
+two secretaries (or fifty threads) booking the same time both pass every check in
+Python, and PostgreSQL lets exactly one insert through. The services only translate
+the database's refusal into a French message (SlotUnavailable).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from escorter.audit import record_system
+from staffing.models import KIND_PROFESSIONS, Consultation, ConsultationKind, ConsultationStatus, Permanence
+from staffing.selectors.booking import consultation_minutes
+
+Status = ConsultationStatus
+
+EXPIRED_REASON = "Proposition expirée"
+MOVED_REASON = "Déplacée"
+CANCEL_REASONS = (
+    "Annulée par le patient",
+    "Annulée par l'équipe",
+    "Patient hospitalisé",
+    "Médecin traitant trouvé",
+    "Erreur de saisie",
+)
+
+
+class SlotUnavailable(Exception):
+    """The time was taken meanwhile (or overlaps the patient's own appointment)."""
+
+    def __init__(self, message: str = "Ce créneau vient d'être pris : choisissez un autre horaire."):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class BookingError(ValidationError):
+    """A booking that makes no sense whatever the timing (wrong kind, past time, closed file…)."""
+
+
+def _user(user):
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def _constraint_name(exc: IntegrityError) -> str:
+    cause = exc.__cause__
+    diag = getattr(cause, "diag", None)
+    return getattr(diag, "constraint_name", "") or ""
+
+
+def _translate(exc: IntegrityError) -> Exception:
+    name = _constraint_name(exc)
+    if name == "consultation_no_patient_overlap":
+        return SlotUnavailable("Ce patient a déjà un rendez-vous à cette heure-là.")
+    if name == "consultation_one_proposal_per_patient":
+        return SlotUnavailable("Ce patient a déjà une proposition de rendez-vous en attente.")
+    if name in ("consultation_no_professional_overlap", "consultation_inside_permanence"):
+        return SlotUnavailable()
+    return exc
+
+
+def _expire_overlapping_proposals(*, professional_id: int, patient_id: int, start, end, now) -> None:
+    """Expired proposals still hold their range in the constraint until flipped: flip those in the way."""
+    Consultation.objects.filter(status=Status.PROPOSED, expires_at__lte=now, start__lt=end, end__gt=start).filter(
+        professional_id=professional_id
+    ).update(status=Status.CANCELLED, cancel_reason=EXPIRED_REASON, cancelled_at=now)
+    Consultation.objects.filter(status=Status.PROPOSED, expires_at__lte=now, start__lt=end, end__gt=start).filter(
+        patient_id=patient_id
+    ).update(status=Status.CANCELLED, cancel_reason=EXPIRED_REASON, cancelled_at=now)
+
+
+def _check_bookable(*, patient, permanence: Permanence, start: dt.datetime, kind: str, now) -> dt.datetime:
+    if kind not in ConsultationKind.values:
+        raise BookingError("Motif de consultation inconnu.")
+    if not patient.is_active:
+        raise BookingError("Le dossier de ce patient est clos : rouvrez-le avant de prendre rendez-vous.")
+    if permanence.status != Permanence.Status.PLANNED:
+        raise SlotUnavailable("Cette permanence a été annulée : choisissez un autre horaire.")
+    if kind not in permanence.kinds:
+        raise BookingError(f"Cette permanence ne propose pas de « {ConsultationKind(kind).label} ».")
+    if permanence.professional.profession not in KIND_PROFESSIONS.get(kind, ()):
+        raise BookingError(f"{permanence.professional} ne peut pas assurer une « {ConsultationKind(kind).label} ».")
+    if timezone.is_naive(start):
+        raise BookingError("Heure de rendez-vous sans fuseau horaire.")
+    if start < now:
+        raise SlotUnavailable("Cet horaire est déjà passé : choisissez un autre créneau.")
+    end = start + dt.timedelta(minutes=consultation_minutes(permanence.professional, kind))
+    if start < permanence.start or end > permanence.end:
+        raise BookingError("Cet horaire est en dehors de la permanence.")
+    return end
+
+
+def _insert(consultation: Consultation) -> Consultation:
+    try:
+        with transaction.atomic():
+            consultation.save()
+    except IntegrityError as exc:
+        raise _translate(exc) from exc
+    return consultation
+
+
+@transaction.atomic
+def book_consultation(
+    *,
+    patient,
+    permanence: Permanence,
+    start: dt.datetime,
+    kind: str,
+    user,
+    now: dt.datetime | None = None,
+) -> Consultation:
+    """Book `patient` at `start` in `permanence`. Raises SlotUnavailable if the time was taken meanwhile.
+
+    No lock is taken: the exclusion constraints decide between concurrent bookings.
+    """
+    now = now or timezone.now()
+    permanence = Permanence.objects.select_related("professional", "premises").get(pk=permanence.pk)
+    end = _check_bookable(patient=patient, permanence=permanence, start=start, kind=kind, now=now)
+    _expire_overlapping_proposals(
+        professional_id=permanence.professional_id, patient_id=patient.pk, start=start, end=end, now=now
+    )
+    by = _user(user)
+    consultation = _insert(
+        Consultation(
+            patient=patient,
+            permanence=permanence,
+            professional=permanence.professional,
+            start=start,
+            end=end,
+            kind=kind,
+            status=Status.BOOKED,
+            created_at=now,
+            created_by=by,
+            confirmed_at=now,
+            confirmed_by=by,
+        )
+    )
+    record_system("create", object_type="staffing.Consultation", object_id=consultation.pk, user=by)
+    return consultation
+
+
+def _locked(consultation: Consultation) -> Consultation:
+    return Consultation.objects.select_for_update().select_related("patient", "professional").get(pk=consultation.pk)
+
+
+@transaction.atomic
+def move_consultation(
+    *, consultation: Consultation, permanence: Permanence, start: dt.datetime, user, now: dt.datetime | None = None
+) -> Consultation:
+    """Move to another time: the old row is cancelled ("Déplacée") and a new one booked, atomically.
+
+    If the new time is taken, nothing changes (the whole transaction rolls back).
+    """
+    now = now or timezone.now()
+    current = _locked(consultation)
+    if current.status not in (Status.BOOKED, Status.PROPOSED):
+        raise BookingError("Seul un rendez-vous à venir peut être déplacé.")
+    current.status = Status.CANCELLED
+    current.cancel_reason = MOVED_REASON
+    current.cancelled_at = now
+    current.cancelled_by = _user(user)
+    current.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
+    moved = book_consultation(
+        patient=current.patient, permanence=permanence, start=start, kind=current.kind, user=user, now=now
+    )
+    moved.rescheduled_from = current
+    moved.call_id = current.call_id
+    moved.save(update_fields=["rescheduled_from", "call"])
+    return moved
+
+
+@transaction.atomic
+def cancel_consultation(
+    *, consultation: Consultation, reason: str, user, now: dt.datetime | None = None
+) -> Consultation:
+    reason = (reason or "").strip()
+    if not reason:
+        raise BookingError({"reason": "Indiquez le motif de l'annulation."})
+    current = _locked(consultation)
+    if current.status not in (Status.BOOKED, Status.PROPOSED):
+        raise BookingError("Ce rendez-vous n'est plus modifiable.")
+    current.status = Status.CANCELLED
+    current.cancel_reason = reason[:250]
+    current.cancelled_at = now or timezone.now()
+    current.cancelled_by = _user(user)
+    current.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
+    return current
+
+
+@transaction.atomic
+def confirm_proposal(*, consultation: Consultation, user, now: dt.datetime | None = None) -> Consultation:
+    """The secretary called the patient, who accepts the scheduler's proposal."""
+    now = now or timezone.now()
+    current = _locked(consultation)
+    if current.status != Status.PROPOSED:
+        raise BookingError("Cette proposition a déjà été traitée.")
+    if current.expires_at <= now:
+        raise SlotUnavailable("Cette proposition a expiré : reprenez rendez-vous.")
+    current.status = Status.BOOKED
+    current.confirmed_at = now
+    current.confirmed_by = _user(user)
+    current.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+    return current
+
+
+def reject_proposal(*, consultation: Consultation, user, reason: str = "Refusée par le patient") -> Consultation:
+    return cancel_consultation(consultation=consultation, reason=reason, user=user)
+
+
+@transaction.atomic
+def mark_arrived(*, consultation: Consultation, user, now: dt.datetime | None = None) -> Consultation:
+    current = _locked(consultation)
+    if current.status != Status.BOOKED:
+        raise BookingError("Seul un rendez-vous réservé peut être pointé.")
+    current.arrived_at = now or timezone.now()
+    current.save(update_fields=["arrived_at"])
+    return current
+
+
+@transaction.atomic
+def mark_no_show(*, consultation: Consultation, user, now: dt.datetime | None = None) -> Consultation:
+    now = now or timezone.now()
+    current = _locked(consultation)
+    if current.status != Status.BOOKED:
+        raise BookingError("Seul un rendez-vous réservé peut être noté absent.")
+    if current.start > now:
+        raise BookingError("Le rendez-vous n'a pas encore commencé.")
+    current.status = Status.NO_SHOW
+    current.arrived_at = None
+    current.outcome_recorded_at = now
+    current.outcome_recorded_by = _user(user)
+    current.save(update_fields=["status", "arrived_at", "outcome_recorded_at", "outcome_recorded_by"])
+    return current
+
+
+@transaction.atomic
+def record_outcome(
+    *,
+    consultation: Consultation,
+    user,
+    seen: bool = True,
+    orientation: str = "",
+    gp_found: bool = False,
+    new_gp_name: str = "",
+    new_gp_rpps: str = "",
+    next_appointment_needed: bool = False,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Consultation:
+    """The practitioner's one form: seen or not, orientation, new GP found, next appointment needed.
+
+    "New GP found" moves the patient to gp_found through the patients app's own service,
+    in the same transaction: both commit or neither.
+    """
+    from patients.models import Patient
+    from patients.services import change_status
+
+    now = now or timezone.now()
+    current = _locked(consultation)
+    if current.status not in (Status.BOOKED, Status.DONE, Status.NO_SHOW):
+        raise BookingError("Ce rendez-vous n'a pas eu lieu : impossible d'en saisir le compte rendu.")
+    if current.start > now:
+        raise BookingError("Le rendez-vous n'a pas encore commencé.")
+    if gp_found and not seen:
+        raise BookingError({"gp_found": "Un patient absent ne peut pas être noté « médecin traitant trouvé »."})
+    current.status = Status.DONE if seen else Status.NO_SHOW
+    current.orientation = orientation if seen else ""
+    current.gp_found = bool(gp_found)
+    current.next_appointment_needed = bool(next_appointment_needed) and seen
+    current.outcome_note = (note or "").strip()
+    current.outcome_recorded_at = now
+    current.outcome_recorded_by = _user(user)
+    current.save()
+    patient = current.patient
+    if gp_found and patient.status != Patient.Status.GP_FOUND:
+        change_status(
+            patient=patient,
+            to_status=Patient.Status.GP_FOUND,
+            user=user,
+            note=f"Consultation du {timezone.localtime(current.start):%d/%m/%Y}",
+            new_gp_name=new_gp_name,
+            new_gp_rpps=new_gp_rpps,
+        )
+    elif seen and patient.status == Patient.Status.WAITING:
+        change_status(patient=patient, to_status=Patient.Status.IN_CARE, user=user, note="Première consultation")
+    return current
+
+
+def expire_proposals(*, now: dt.datetime | None = None) -> int:
+    """Proposals nobody confirmed in time are withdrawn and their time freed."""
+    now = now or timezone.now()
+    return Consultation.objects.filter(status=Status.PROPOSED, expires_at__lte=now).update(
+        status=Status.CANCELLED, cancel_reason=EXPIRED_REASON, cancelled_at=now
+    )
+
+
+# --- Confirmation text (printable and SMS) ---------------------------------------------------
+
+
+def confirmation_text(consultation: Consultation, *, short: bool = False) -> str:
+    """What the patient is told: when, who, where, how to get in. `short` fits one or two SMS."""
+    start = timezone.localtime(consultation.start)
+    premises = consultation.permanence.premises
+    weekday = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")[start.weekday()]
+    when = f"{weekday} {start:%d/%m/%Y} à {start:%H:%M}"
+    address = f"{premises.address}, {premises.postal_code} {premises.commune.name}".strip(", ")
+    if short:
+        return (
+            f"Escorter : RDV {when} avec {consultation.professional}, {premises.name}, {address}. "
+            "Empêché ? Prévenez-nous pour libérer la place."
+        )
+    lines = [
+        f"Rendez-vous : {ConsultationKind(consultation.kind).label}",
+        f"Le {when} ({consultation.minutes} min)",
+        f"Avec : {consultation.professional}",
+        f"Lieu : {premises.name}",
+        f"Adresse : {address}",
+    ]
+    room = consultation.permanence.room
+    if room is not None:
+        step_free = "accessible en fauteuil roulant" if room.wheelchair_accessible else "non accessible en fauteuil"
+        lines.append(f"Salle : {room.name} ({step_free})")
+    if premises.notes:
+        lines.append(f"Accès : {' '.join(premises.notes.split())}")
+    lines.append("Apportez votre carte Vitale, vos ordonnances et vos derniers résultats d'examens.")
+    lines.append("En cas d'empêchement, prévenez le secrétariat pour que la place profite à un autre patient.")
+    return "\n".join(lines)
