@@ -43,6 +43,8 @@ def clean_nir(value: str) -> str:
     value = (value or "").strip()
     if not value:
         return ""
+    if len(stdnum_nir.compact(value.replace("-", ""))) != 15:
+        raise ValidationError("Le NIR doit compter 15 caractères (13 chiffres et la clé).", code="nir_length")
     try:
         number = stdnum_nir.validate(value.replace("-", ""))
     except InvalidChecksum:

@@ -30,6 +30,13 @@ class CommuneChoiceField(forms.ModelChoiceField):
 
 
 class PatientForm(forms.ModelForm):
+    # wider than the stored 15 characters: people type the NIR with spaces
+    nir = forms.CharField(
+        label="NIR (n° de sécurité sociale)",
+        max_length=40,
+        required=False,
+        help_text="15 caractères, clé comprise (facultatif). Corse : 2A / 2B.",
+    )
     ald_codes_text = forms.CharField(
         label="N° d'ALD",
         required=False,
@@ -115,9 +122,12 @@ class PatientForm(forms.ModelForm):
 
     def clean_nir(self):
         try:
-            return clean_nir(self.cleaned_data.get("nir", ""))
+            nir = clean_nir(self.cleaned_data.get("nir", ""))
         except ValidationError as exc:
             raise ValidationError(exc.messages[0])
+        if nir and Patient.objects.filter(nir=nir).exclude(pk=self.instance.pk).exists():
+            raise ValidationError("Ce NIR est déjà enregistré pour un autre patient.")
+        return nir
 
     def _clean_phone(self, name):
         try:

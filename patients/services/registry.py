@@ -35,6 +35,11 @@ class DuplicateNir(ValidationError):
     pass
 
 
+def _check_nir_free(patient: Patient) -> None:
+    if patient.nir and Patient.objects.filter(nir=patient.nir).exclude(pk=patient.pk).exists():
+        raise DuplicateNir({"nir": "Ce NIR est déjà enregistré pour un autre patient."})
+
+
 def _save(patient: Patient) -> None:
     try:
         with transaction.atomic():
@@ -50,6 +55,7 @@ def create_patient(*, user, **values) -> Patient:
     """A patient signalled by hand (phone call, partner)."""
     patient = Patient(created_by=user if user is not None and user.is_authenticated else None, **values)
     patient.status = Status.WAITING
+    _check_nir_free(patient)
     patient.full_clean(exclude=["priority_rule", "search_name"])
     patient.apply_priority(active_rule())
     _save(patient)
@@ -69,6 +75,7 @@ def update_patient(*, patient: Patient, user, **values) -> Patient:
     values.pop("status", None)
     for name, value in values.items():
         setattr(patient, name, value)
+    _check_nir_free(patient)
     patient.full_clean(exclude=["priority_rule", "search_name"])
     patient.apply_priority(active_rule())
     _save(patient)

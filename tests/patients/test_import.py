@@ -136,7 +136,7 @@ def test_unknown_columns_are_ignored_and_reported_once():
     [
         (b"", "Le fichier est vide."),
         (b"%PDF-1.7 binary", "Format de fichier non reconnu"),
-        ("Identifiant;Montant\n1;2\n".encode(), "Aucune ligne d'en-tête utilisable"),
+        (b"Identifiant;Montant\n1;2\n", "Aucune ligne d'en-tête utilisable"),
         (b"PK\x03\x04 not really a zip", "Fichier Excel illisible"),
         ((HEADER + "\n").encode(), "aucune ligne de données"),
     ],
