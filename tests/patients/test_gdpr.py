@@ -1,0 +1,115 @@
+"""GDPR: anonymising patients who left long ago, right-of-access export (JSON/PDF), audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from escorter.models import AuditLog
+from escorter.roles import Role
+from patients.models import Patient
+from patients.services import anonymise_patients, change_status
+from tests.patients.factories import PatientFactory, valid_nir
+
+pytestmark = pytest.mark.django_db
+
+
+def _closed(months_ago: int, status=Patient.Status.GP_FOUND, **kwargs) -> Patient:
+    patient = PatientFactory(
+        ald=True, ald_codes=["5"], nir=valid_nir(serial=months_ago + 1), birth_date=dt.date(1950, 3, 2), **kwargs
+    )
+    change_status(patient=patient, to_status=status, user=None, note="Dr Dupont m'a pris", new_gp_name="Dr Dupont")
+    Patient.objects.filter(pk=patient.pk).update(status_changed_at=timezone.now() - dt.timedelta(days=31 * months_ago))
+    return patient
+
+
+def test_patients_closed_long_ago_lose_identity_but_keep_figures():
+    old = _closed(25, last_name="Hérault", phone="0612345678", email="e@x.fr", notes="Fragile")
+    recent = _closed(3)
+    waiting = PatientFactory(referral_date=dt.date(2020, 1, 1))
+    assert anonymise_patients() == 1
+    old.refresh_from_db()
+    assert (old.last_name, old.nir, old.phone, old.email, old.notes, old.new_gp_name) == ("ANONYME", "", "", "", "", "")
+    assert old.birth_date == dt.date(1950, 7, 1) and old.anonymised_at is not None
+    assert (old.commune_id is not None, old.ald, old.status, old.sex) == (True, True, "gp_found", "F")
+    assert not old.status_changes.exclude(note="").exists()
+    recent.refresh_from_db()
+    waiting.refresh_from_db()
+    assert recent.anonymised_at is None and waiting.anonymised_at is None
+    assert anonymise_patients() == 0  # idempotent
+
+
+def test_command_takes_a_configurable_retention():
+    _closed(7, status=Patient.Status.MOVED)
+    out = io.StringIO()
+    call_command("anonymise_patients", "--months", "12", "--dry-run", stdout=out)
+    assert "0 patient(s)" in out.getvalue()
+    call_command("anonymise_patients", "--months", "6", stdout=out)
+    assert Patient.objects.get().anonymised_at is not None
+    assert AuditLog.objects.filter(action="anonymise").exists()
+
+
+def test_coordinator_anonymises_from_the_page(client, login_as):
+    _closed(30)
+    login_as(Role.COORDINATOR)
+    page = client.get("/patients/rgpd/anonymisation/")
+    assert page.status_code == 200 and page.context["count"] == 1
+    response = client.post("/patients/rgpd/anonymisation/", {"months": 24})
+    assert "Cochez la case pour confirmer." in response.content.decode()
+    assert Patient.objects.get().anonymised_at is None
+    response = client.post("/patients/rgpd/anonymisation/", {"months": 24, "confirm": "on"})
+    assert response.status_code == 302 and Patient.objects.get().anonymised_at is not None
+
+
+@pytest.mark.parametrize("role", [Role.SECRETARY, Role.PRACTITIONER, Role.FUNDER])
+def test_only_coordinators_anonymise(client, login_as, role):
+    _closed(30)
+    login_as(role)
+    assert client.post("/patients/rgpd/anonymisation/", {"months": 24, "confirm": "on"}).status_code == 403
+    assert Patient.objects.get().anonymised_at is None
+
+
+def test_anonymised_file_can_no_longer_change():
+    patient = _closed(30)
+    anonymise_patients()
+    from patients.services import InvalidTransition
+
+    with pytest.raises(InvalidTransition, match="anonymisé"):
+        change_status(patient=patient, to_status="waiting", user=None)
+
+
+def test_right_of_access_json_holds_everything_and_is_audited(client, login_as):
+    nir = valid_nir()
+    patient = PatientFactory(last_name="Hérault", first_names="Élodie", nir=nir, ald=True, ald_codes=["5"])
+    user = login_as(Role.COORDINATOR)
+    response = client.get(f"/patients/{patient.pk}/donnees.json")
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    data = json.loads(response.content)
+    assert data["identite"]["nom"] == "Hérault" and data["identite"]["nir"] == nir
+    assert data["criteres"]["codes_ald"] == ["5"] and data["priorite"]["score"] == patient.priority_score
+    assert AuditLog.objects.filter(user_id=user.pk, action="export", object_id=str(patient.pk)).exists()
+
+
+def test_right_of_access_pdf_is_a_pdf(client, login_as):
+    patient = PatientFactory(last_name="Hérault")
+    login_as(Role.COORDINATOR)
+    response = client.get(f"/patients/{patient.pk}/donnees.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_unknown_export_format_is_a_404(client, login_as):
+    patient = PatientFactory()
+    login_as(Role.COORDINATOR)
+    assert client.get(f"/patients/{patient.pk}/donnees.xml").status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.SECRETARY, Role.PRACTITIONER, Role.FUNDER])
+def test_right_of_access_export_is_for_coordinators(client, login_as, role):
+    patient = PatientFactory()
+    login_as(role)
+    assert client.get(f"/patients/{patient.pk}/donnees.json").status_code == 403

@@ -1,0 +1,102 @@
+"""The upload page: preview writes nothing, confirm imports, error report downloadable, coordinators only."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from escorter.models import AuditLog
+from escorter.roles import Role
+from patients.models import Patient, PatientImport
+from tests.factories import CommuneFactory
+
+pytestmark = pytest.mark.django_db
+
+CSV = (
+    "Nom;Prénom;Date de naissance;Code INSEE;Colonne en trop\n"
+    "Hérault;Élodie;02/03/1950;85012;x\n"
+    "Roy;Léa;01/01/2099;85012;x\n"
+    "HERAULT;Elodie;02/03/1950;85012;x\n"
+).encode("cp1252")
+
+
+@pytest.fixture(autouse=True)
+def commune(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return CommuneFactory(insee_code="85012", name="La Barre-de-Monts", postal_codes=["85550"])
+
+
+def _upload(client, content=CSV, name="liste-cpam.csv"):
+    return client.post(
+        "/patients/import/", {"file": SimpleUploadedFile(name, content, content_type="text/csv"), "source": "cpam"}
+    )
+
+
+def test_upload_shows_a_preview_and_writes_nothing(client, login_as):
+    login_as(Role.COORDINATOR)
+    response = _upload(client)
+    batch = PatientImport.objects.get()
+    assert response["Location"] == f"/patients/import/{batch.pk}/"
+    assert Patient.objects.count() == 0
+    html = client.get(response["Location"]).content.decode()
+    assert "Aperçu des premières lignes" in html and "Élodie" in html
+    assert "La date de naissance est dans le futur." in html
+    assert "Colonnes ignorées : Colonne en trop." in html and "cp1252" in html
+    assert "Confirmer l&#x27;import" in html or "Confirmer l'import" in html
+
+
+def test_confirm_imports_the_valid_rows_and_the_error_report_downloads(
+    client, login_as, django_capture_on_commit_callbacks
+):
+    user = login_as(Role.COORDINATOR)
+    _upload(client)
+    batch = PatientImport.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/patients/import/{batch.pk}/confirmer/")
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.state == "done" and batch.summary["final"]["created"] == 1
+    assert Patient.objects.get().created_by == user
+    html = client.get(f"/patients/import/{batch.pk}/").content.decode()
+    assert "Import terminé" in html
+    report = client.get(f"/patients/import/{batch.pk}/erreurs.csv")
+    text = report.content.decode("utf-8-sig")
+    assert report["Content-Type"].startswith("text/csv")
+    assert "3;erreur;Date de naissance;La date de naissance est dans le futur.;01/01/2099" in text
+    assert "4;doublon" in text
+    assert AuditLog.objects.filter(action="download", object_type="patients.PatientImport").exists()
+
+
+def test_confirming_twice_imports_once(client, login_as, django_capture_on_commit_callbacks):
+    login_as(Role.COORDINATOR)
+    _upload(client)
+    batch = PatientImport.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/patients/import/{batch.pk}/confirmer/")
+    response = client.post(f"/patients/import/{batch.pk}/confirmer/", follow=True)
+    assert "Cet import a déjà été lancé." in response.content.decode()
+    assert Patient.objects.count() == 1
+
+
+def test_unusable_file_is_reported_and_cannot_be_confirmed(client, login_as):
+    login_as(Role.COORDINATOR)
+    _upload(client, content=b"Montant;Date\n1;2\n")
+    batch = PatientImport.objects.get()
+    assert batch.state == "failed"
+    html = client.get(f"/patients/import/{batch.pk}/").content.decode()
+    assert "Fichier inutilisable." in html and "Aucune ligne d&#x27;en-tête utilisable" in html
+    assert client.post(f"/patients/import/{batch.pk}/confirmer/").status_code == 302
+    assert Patient.objects.count() == 0
+
+
+def test_wrong_extension_is_refused_in_french(client, login_as):
+    login_as(Role.COORDINATOR)
+    response = _upload(client, content=b"x", name="liste.pdf")
+    assert "Format non pris en charge" in response.content.decode() and not PatientImport.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.SECRETARY, Role.PRACTITIONER, Role.FUNDER])
+def test_only_coordinators_import(client, login_as, role):
+    login_as(role)
+    assert client.get("/patients/import/").status_code == 403
+    assert _upload(client).status_code == 403
