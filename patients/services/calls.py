@@ -53,21 +53,28 @@ def _apply_outcome(call: Call, now: dt.datetime) -> None:
 
 @transaction.atomic
 def save_call(*, call: Call, user, values: dict[str, Any]) -> Call:
-    """Write the fields of `values` (already validated by the form) onto the call.
+    """Write the fields of `values` (already validated by the form) onto the call; returns the saved row.
 
     Used both by the screen's autosave (only the fields that are valid so far) and by the
     final "Enregistrer": a field absent from `values` keeps what was saved before.
+
+    The row is re-read under lock: a booking made from the call may have closed it a moment
+    ago, and an autosave sent before the screen knew must not erase that outcome. An empty
+    outcome therefore never clears a recorded one (the screen cannot unselect it anyway).
     """
+    locked = Call.objects.select_for_update(of=("self",)).select_related("patient", "commune").get(pk=call.pk)
     for name, value in values.items():
         if name not in EDITABLE_FIELDS:
             raise ValueError(f"{name} is not editable on a call")
-        setattr(call, name, "" if value is None and name not in ("commune", "duration_seconds") else value)
-    if call.handled_by_id is None:
-        call.handled_by = _user(user)
-    _apply_outcome(call, timezone.now())
-    call.full_clean(exclude=["patient", "handled_by"])
-    call.save()
-    return call
+        if name == "outcome" and not value:
+            continue
+        setattr(locked, name, "" if value is None and name not in ("commune", "duration_seconds") else value)
+    if locked.handled_by_id is None:
+        locked.handled_by = _user(user)
+    _apply_outcome(locked, timezone.now())
+    locked.full_clean(exclude=["patient", "handled_by"])
+    locked.save()
+    return locked
 
 
 @transaction.atomic

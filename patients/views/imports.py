@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -90,9 +91,11 @@ def import_confirm(request, pk: int):
     from patients.tasks import import_patient_file
 
     all_or_nothing = bool(request.POST.get("all_or_nothing"))
-    run = enqueue(import_patient_file, user=request.user, import_id=batch.pk, all_or_nothing=all_or_nothing)
-    batch.summary["task_run"] = run.pk
-    PatientImport.objects.filter(pk=pk).update(summary=batch.summary)
+    # the task starts on commit: the run id must be saved before (eager mode runs it at once)
+    with transaction.atomic():
+        run = enqueue(import_patient_file, user=request.user, import_id=batch.pk, all_or_nothing=all_or_nothing)
+        batch.summary["task_run"] = run.pk
+        PatientImport.objects.filter(pk=pk).update(summary=batch.summary)
     messages.info(request, "Import lancé.")
     return redirect("patients:import_detail", pk=pk)
 

@@ -56,7 +56,7 @@ def test_semicolon_utf8_list_creates_waiting_patients_with_history():
 def test_comma_separated_cp1252_file_with_title_lines_is_read():
     text = "Liste CPAM novembre\n\nNOM,PRENOMS,DATE NAISSANCE,Code INSEE\nGuérin,Noël,1940-12-24,85018\n"
     report = _run(text.encode("cp1252"))
-    assert report.encoding == "cp1252" and report.delimiter == ","
+    assert report.encoding == "Windows-1252" and report.delimiter == ","
     assert report.created == 1 and Patient.objects.get().first_names == "Noël"
 
 
@@ -65,6 +65,7 @@ def test_utf8_with_bom_and_a_stray_cp1252_line_are_both_read():
     stray = "Lefèvre;Loïc;01/01/1991;;85550;;;;\n".encode("cp1252")
     report = _run(good + stray)
     assert report.created == 2 and report.cp1252_lines == 1
+    assert report.encoding == "mixte UTF-8 et Windows-1252"
     assert set(Patient.objects.values_list("last_name", flat=True)) == {"Bénéteau", "Lefèvre"}
 
 

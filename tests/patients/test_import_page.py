@@ -41,7 +41,7 @@ def test_upload_shows_a_preview_and_writes_nothing(client, login_as):
     html = client.get(response["Location"]).content.decode()
     assert "Aperçu des premières lignes" in html and "Élodie" in html
     assert "La date de naissance est dans le futur." in html
-    assert "Colonnes ignorées : Colonne en trop." in html and "cp1252" in html
+    assert "Colonnes ignorées : Colonne en trop." in html and "Windows-1252" in html
     assert "Confirmer l&#x27;import" in html or "Confirmer l'import" in html
 
 
@@ -65,6 +65,17 @@ def test_confirm_imports_the_valid_rows_and_the_error_report_downloads(
     assert "3;erreur;Date de naissance;La date de naissance est dans le futur.;01/01/2099" in text
     assert "4;doublon" in text
     assert AuditLog.objects.filter(action="download", object_type="patients.PatientImport").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_confirm_in_autocommit_keeps_the_final_summary(client, login_as):
+    login_as(Role.COORDINATOR)
+    _upload(client)
+    batch = PatientImport.objects.get()
+    client.post(f"/patients/import/{batch.pk}/confirmer/")  # eager task runs when the view's block commits
+    batch.refresh_from_db()
+    assert batch.state == "done" and batch.summary["final"]["created"] == 1 and batch.summary["task_run"]
+    assert "Import terminé" in client.get(f"/patients/import/{batch.pk}/").content.decode()
 
 
 def test_confirming_twice_imports_once(client, login_as, django_capture_on_commit_callbacks):

@@ -121,6 +121,7 @@ class ListReader:
         self.delimiter = ""
         self.header: Header | None = None
         self.cp1252_lines = 0
+        self.utf8_lines = 0  # lines with accents that were valid UTF-8
         self._rows = self._open()
 
     # -- detection ---------------------------------------------------------------------
@@ -180,13 +181,27 @@ class ListReader:
                 if raw.startswith(b"\xef\xbb\xbf"):
                     raw = raw[3:]
             try:
-                yield raw.decode("utf-8")
+                text = raw.decode("utf-8")
+                if not raw.isascii():
+                    self.utf8_lines += 1
+                yield text
             except UnicodeDecodeError:
                 self.cp1252_lines += 1
                 try:
                     yield raw.decode("cp1252")
                 except UnicodeDecodeError:
                     yield raw.decode("latin-1")
+
+    @property
+    def detected_encoding(self) -> str:
+        """What the whole file turned out to be (the first 4 kB may not tell)."""
+        if self.kind != "csv" or not self.cp1252_lines:
+            return (
+                self.encoding if self.kind != "csv" or not self.utf8_lines else self.encoding.replace("cp1252", "UTF-8")
+            )
+        if self.utf8_lines:
+            return "mixte UTF-8 et Windows-1252"
+        return "Windows-1252"
 
     # -- rows --------------------------------------------------------------------------
     def find_header(self) -> Header:

@@ -198,6 +198,8 @@ def import_patients(
             if batch:
                 context.process(batch)
             report.cp1252_lines = reader.cp1252_lines
+            report.encoding = reader.detected_encoding
+            report.preview.sort(key=lambda row: row["line"])
             if dry_run or (all_or_nothing and report.rejected):
                 raise _Rollback
             report.written = True
