@@ -14,11 +14,16 @@ same patients); `--lsa` also runs scipy's linear_sum_assignment on the expanded 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
+import django
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "escorter.settings")
+django.setup()  # the solver needs no database, but its package sits in a Django app
 
 from staffing.services.scheduler import solver  # noqa: E402
 from staffing.services.scheduler.synthetic import random_problem  # noqa: E402

@@ -214,11 +214,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "staffing.tasks.generate_permanences",
         "schedule": crontab(hour=1, minute=30),
     },
+    "schedule-consultations-nightly": {
+        "task": "staffing.tasks.schedule_consultations",
+        "schedule": crontab(hour=3, minute=0),  # after generate_permanences and recompute_priorities
+    },
+    "send-reminders-hourly": {
+        "task": "staffing.tasks.send_reminders",
+        "schedule": crontab(minute=5),
+    },
+    "expire-proposals-hourly": {
+        "task": "staffing.tasks.expire_proposals",
+        "schedule": crontab(minute=0),
+    },
     "reporting-monthly-reports": {
         "task": "reporting.tasks.build_last_month_reports",
         "schedule": crontab(minute=0, hour=6, day_of_month=1),  # CELERY_TIMEZONE: Europe/Paris
     },
 }
+# Scheduler proposals not confirmed within this many days are withdrawn and their time freed.
+SCHEDULER_PROPOSAL_DAYS = env.int("SCHEDULER_PROPOSAL_DAYS", default=3)
 
 # --- Email and SMS (outside world: pluggable backends) -------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

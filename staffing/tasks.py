@@ -16,3 +16,41 @@ def generate_permanences(task_run_id: int | None = None, weeks: int = rota.DEFAU
         progress.result = report.as_dict()
         progress.run.message = report.summary
     return report.as_dict()
+
+
+# --- Booking (issue 6) -----------------------------------------------------------------------
+
+
+@shared_task(name="staffing.tasks.schedule_consultations")
+def schedule_consultations(task_run_id: int | None = None, horizon_days: int = 28, user_id: int | None = None) -> dict:
+    """Nightly and on demand: propose consultations to waiting patients. Idempotent, under a lock."""
+    from django.contrib.auth import get_user_model
+
+    from staffing.services.scheduler.run import schedule_consultations as run
+
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    with tracked(task_run_id, "staffing.tasks.schedule_consultations", {"horizon_days": horizon_days}) as progress:
+        report = run(horizon_days=horizon_days, user=user, progress=progress)
+        progress.result = report.as_dict()
+        progress.run.message = report.summary
+    return report.as_dict()
+
+
+@shared_task(name="staffing.tasks.send_reminders")
+def send_reminders(task_run_id: int | None = None) -> dict:
+    """Hourly: the day-before reminders. Each reminder is claimed before sending: sent at most once."""
+    from staffing.services.reminders import send_due_reminders
+
+    with tracked(task_run_id, "staffing.tasks.send_reminders") as progress:
+        report = send_due_reminders(progress=progress)
+        progress.result = report.as_dict()
+        progress.run.message = report.summary
+    return report.as_dict()
+
+
+@shared_task(name="staffing.tasks.expire_proposals")
+def expire_proposals() -> int:
+    """Hourly: withdraw scheduler proposals nobody confirmed in time, freeing their time."""
+    from staffing.services.booking import expire_proposals as expire
+
+    return expire()
