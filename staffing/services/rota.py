@@ -304,8 +304,8 @@ def _sync_rule(
             report.updated += 1
         except PermanenceConflict as exc:
             report.conflicts.append(f"{occurrence.date:%d/%m/%Y} – {exc.message}")
-    for occurrence in desired.values():
-        permanence = Permanence(
+    new = [
+        Permanence(
             professional_id=rule.professional_id,
             premises_id=rule.premises_id,
             room_id=rule.room_id,
@@ -316,11 +316,25 @@ def _sync_rule(
             rule=rule,
             occurrence_date=occurrence.date,
         )
+        for occurrence in desired.values()
+    ]
+    if not new:
+        return
+    try:
+        # the common case, one INSERT for the rule's new weeks; any clash sends us row by row
+        with transaction.atomic():
+            Permanence.objects.bulk_create(new)
+        report.created += len(new)
+        return
+    except IntegrityError:
+        for permanence in new:
+            permanence.pk = None
+    for permanence in new:
         try:
             _save_permanence(permanence)
             report.created += 1
         except PermanenceConflict as exc:
-            report.conflicts.append(f"{occurrence.date:%d/%m/%Y} – {exc.message}")
+            report.conflicts.append(f"{permanence.occurrence_date:%d/%m/%Y} – {exc.message}")
         except IntegrityError:
             # another run created this occurrence meanwhile (unique rule + date): nothing to do
             report.unchanged += 1
