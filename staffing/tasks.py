@@ -37,12 +37,18 @@ def schedule_consultations(task_run_id: int | None = None, horizon_days: int = 2
 
 
 @shared_task(name="staffing.tasks.send_reminders")
-def send_reminders(task_run_id: int | None = None) -> dict:
-    """Hourly: the day-before reminders. Each reminder is claimed before sending: sent at most once."""
+def send_reminders(task_run_id: int | None = None, at: str | None = None) -> dict:
+    """Hourly: the day-before reminders. Each reminder is claimed before sending: sent at most once.
+
+    `at` (ISO datetime) replays a given hour, e.g. after an outage; default now.
+    """
+    from django.utils.dateparse import parse_datetime
+
     from staffing.services.reminders import send_due_reminders
 
-    with tracked(task_run_id, "staffing.tasks.send_reminders") as progress:
-        report = send_due_reminders(progress=progress)
+    now = parse_datetime(at) if at else None
+    with tracked(task_run_id, "staffing.tasks.send_reminders", {"at": at} if at else {}) as progress:
+        report = send_due_reminders(now=now, progress=progress)
         progress.result = report.as_dict()
         progress.run.message = report.summary
     return report.as_dict()
