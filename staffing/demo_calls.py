@@ -237,5 +237,100 @@ def seed(stdout=None) -> None:
 
 
 def _book_consultations(rng: random.Random, calls) -> int:
-    """Consultations for the calls triaged "same day" / "within 48 h" (filled in once booking lands)."""
-    return 0
+    """SNP consultations for the calls triaged "same day" / "within 48 h", in the demo SNP permanences.
+
+    Walks the calls in order and gives each the first free time after the call (at least 30
+    minutes later, within two days); a call that finds none is sent elsewhere, as on a real line.
+    Rows go in with bulk_create, so the overlaps the database forbids are checked here first.
+    """
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from patients.models import Call
+    from staffing.models import Consultation, ConsultationKind, Permanence
+
+    wanted = [c for c in calls if c.outcome in ("same_day", "within_48h") and c.patient_id]
+    if not wanted:
+        return 0
+    now = timezone.now()
+    first = wanted[0].received_at
+    last = wanted[-1].received_at + dt.timedelta(days=3)
+    permanences = list(
+        Permanence.objects.active()
+        .filter(kinds__contains=[ConsultationKind.SNP], start__gte=first, start__lt=last)
+        .select_related("professional")
+        .order_by("start")
+    )
+    busy_professional: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    busy_patient: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    taken = Consultation.objects.active().filter(
+        Q(professional__in={p.professional_id for p in permanences}) | Q(patient__in={c.patient_id for c in wanted}),
+        start__lt=last,
+        end__gt=first,
+    )
+    for professional_id, patient_id, start, end in taken.values_list("professional", "patient", "start", "end"):
+        busy_professional.setdefault(professional_id, []).append((start, end))
+        busy_patient.setdefault(patient_id, []).append((start, end))
+
+    def free(intervals, start, end):
+        return all(end <= s or start >= e for s, e in intervals)
+
+    consultations, updated = [], []
+    for call in wanted:
+        earliest = call.received_at + dt.timedelta(minutes=30)
+        call_day = call.received_at.astimezone(PARIS).date()
+        found = None
+        for permanence in permanences:
+            if permanence.end <= earliest:
+                continue
+            if (permanence.start.astimezone(PARIS).date() - call_day).days > 2:
+                break
+            minutes = permanence.professional.default_consultation_minutes or 20
+            step = dt.timedelta(minutes=minutes)
+            start = permanence.start
+            while start + step <= permanence.end:
+                end = start + step
+                if (
+                    start >= earliest
+                    and free(busy_professional.get(permanence.professional_id, ()), start, end)
+                    and free(busy_patient.get(call.patient_id, ()), start, end)
+                ):
+                    found = (permanence, start, end)
+                    break
+                start = end
+            if found:
+                break
+        if found is None:
+            call.outcome = "redirected_other"
+            call.follow_up_note = "Aucun créneau SNP libre sous 48 h : orienté vers le médecin de garde."
+            updated.append(call)
+            continue
+        permanence, start, end = found
+        busy_professional.setdefault(permanence.professional_id, []).append((start, end))
+        busy_patient.setdefault(call.patient_id, []).append((start, end))
+        call.outcome = "same_day" if start.astimezone(PARIS).date() == call_day else "within_48h"
+        updated.append(call)
+        if end <= now:
+            status = Consultation.Status.NO_SHOW if rng.random() < 0.04 else Consultation.Status.DONE
+        else:
+            status = Consultation.Status.BOOKED
+        consultations.append(
+            Consultation(
+                patient_id=call.patient_id,
+                permanence=permanence,
+                professional_id=permanence.professional_id,
+                start=start,
+                end=end,
+                kind=ConsultationKind.SNP,
+                status=status,
+                created_at=call.closed_at or call.received_at,
+                created_by_id=call.handled_by_id,
+                confirmed_at=call.closed_at or call.received_at,
+                confirmed_by_id=call.handled_by_id,
+                arrived_at=start if status == Consultation.Status.DONE else None,
+                call=call,
+            )
+        )
+    Call.objects.bulk_update(updated, ["outcome", "follow_up_note"], batch_size=1000)
+    Consultation.objects.bulk_create(consultations, batch_size=1000)
+    return len(consultations)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from staffing.views import calendars, feeds, rota
+from staffing.views import calls as call_views
 
 app_name = "staffing"
 
@@ -30,4 +31,8 @@ urlpatterns = [
     path("abonnements/<int:pk>/revoquer/", feeds.calendar_link_revoke, name="calendar_link_revoke"),
     path("ical/professionnels/<str:token>.ics", feeds.ical_professional, name="ical_professional"),
     path("ical/locaux/<str:token>.ics", feeds.ical_premises, name="ical_premises"),
+    # unscheduled-care line (issue 8): free SNP times and booking from a call, line dashboard
+    path("appels/<int:call_pk>/creneaux/", call_views.call_snp_slots, name="call_snp_slots"),
+    path("appels/<int:call_pk>/reserver/", call_views.call_book, name="call_book"),
+    path("appels/tableau-de-bord/", call_views.call_dashboard, name="call_dashboard"),
 ]

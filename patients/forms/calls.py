@@ -84,7 +84,7 @@ class CallForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if self.require_outcome and not data.get("outcome"):
+        if self.require_outcome and not data.get("outcome") and not self.instance.outcome:
             self.add_error("outcome", "Choisissez l'orientation pour clore l'appel.")
         return data
 

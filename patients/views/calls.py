@@ -87,7 +87,7 @@ def call_detail(request, pk: int):
     form = CallForm(request.POST, instance=call, require_outcome=True)
     values = form.valid_values()
     try:
-        services.save_call(call=call, user=request.user, values=values)
+        call = services.save_call(call=call, user=request.user, values=values)
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -107,7 +107,7 @@ def call_autosave(request, pk: int):
     form = CallForm(request.POST, instance=call)
     values = form.valid_values()
     try:
-        services.save_call(call=call, user=request.user, values=values)
+        call = services.save_call(call=call, user=request.user, values=values)
     except ValidationError as exc:
         form.add_error(None, exc.messages)
     problems = [

@@ -134,6 +134,18 @@ def test_autosave_normalises_the_phone_number(client, login_as, call):
     assert call.caller_phone == "0612345678"
 
 
+def test_an_autosave_sent_before_a_booking_closed_the_call_does_not_erase_its_outcome(client, login_as, call):
+    login_as(Role.SECRETARY)
+    stale = Call.objects.get(pk=call.pk)  # what the screen knew
+    Call.objects.filter(pk=call.pk).update(outcome=CallOutcome.SAME_DAY, closed_at=timezone.now())
+    from patients.services.calls import save_call
+
+    saved = save_call(call=stale, user=None, values={"outcome": "", "reason": "Otite"})
+    assert saved.outcome == CallOutcome.SAME_DAY and saved.reason == "Otite"
+    call.refresh_from_db()
+    assert call.outcome == CallOutcome.SAME_DAY and call.closed_at is not None
+
+
 def test_closing_without_an_outcome_shows_the_form_again_with_what_was_typed(client, login_as, call):
     login_as(Role.SECRETARY)
     response = client.post(
