@@ -165,6 +165,9 @@ def ical_document(*, professional: Professional | None = None, premises: Premise
         permanences = _ical_permanences(premises=premises)
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", "Europe/Paris")
+    # calendar apps poll subscriptions: hourly is plenty for a rota
+    calendar.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
     stamp = timezone.now()
     for permanence in permanences:
         event = Event()
