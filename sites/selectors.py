@@ -76,6 +76,8 @@ def territory_map(premises: list[Premises], *, width: int = 640, padding: int = 
         point.colour = colours[commune.epci_name]
         point.radius = round(4 + math.sqrt((commune.population or 0) / 1000) * 2.5, 1)
         point.label_y = round(y + point.radius + 11, 1)
+        # long names near the edges would be cut by the viewBox: anchor them inwards
+        point.anchor = "end" if x > width - 110 else "start" if x < 110 else "middle"
         commune_points.append(point)
     premises_points = []
     for item in premises:
