@@ -20,6 +20,8 @@ REFERENCE_POPULATION = 80_000
 HISTORY_DAYS = 183
 SEED = 20_260_008
 HANG_UP_RATE = 0.02
+# Share of a permanence still to come that the demo fills, so a demo call can still book.
+OPEN_PERMANENCE_SHARE = 0.5
 
 # relative volume per weekday (Monday rush after the weekend, Saturday morning only, closed on Sunday)
 WEEKDAY_WEIGHT = (1.35, 1.0, 1.0, 0.95, 1.05, 0.45, 0.0)
@@ -198,7 +200,8 @@ def seed(stdout=None) -> None:
         until=now,
     )
     patients_by_commune: dict[int | None, list[tuple[int, int | None]]] = {}
-    for pk, commune_id in Patient.objects.filter(anonymised_at__isnull=True).values_list("pk", "commune_id"):
+    callers = Patient.objects.filter(anonymised_at__isnull=True, status__in=Patient.ACTIVE_STATUSES)
+    for pk, commune_id in callers.values_list("pk", "commune_id"):
         patients_by_commune.setdefault(commune_id, []).append((pk, commune_id))
     everyone = [p for group in patients_by_commune.values() for p in group]
     User = get_user_model()
@@ -276,6 +279,7 @@ def _book_consultations(rng: random.Random, calls) -> int:
         return all(end <= s or start >= e for s, e in intervals)
 
     consultations, updated = [], []
+    demo_booked: dict[int, int] = {}
     for call in wanted:
         earliest = call.received_at + dt.timedelta(minutes=30)
         call_day = call.received_at.astimezone(PARIS).date()
@@ -283,6 +287,10 @@ def _book_consultations(rng: random.Random, calls) -> int:
         for permanence in permanences:
             if permanence.end <= earliest:
                 continue
+            if permanence.end > now and demo_booked.get(permanence.pk, 0) >= OPEN_PERMANENCE_SHARE * (
+                (permanence.end - permanence.start) / dt.timedelta(minutes=20)
+            ):
+                continue  # leave today's and tomorrow's SNP time partly free for the demo's calls
             if (permanence.start.astimezone(PARIS).date() - call_day).days > 2:
                 break
             minutes = permanence.professional.default_consultation_minutes or 20
@@ -306,6 +314,7 @@ def _book_consultations(rng: random.Random, calls) -> int:
             updated.append(call)
             continue
         permanence, start, end = found
+        demo_booked[permanence.pk] = demo_booked.get(permanence.pk, 0) + 1
         busy_professional.setdefault(permanence.professional_id, []).append((start, end))
         busy_patient.setdefault(call.patient_id, []).append((start, end))
         call.outcome = "same_day" if start.astimezone(PARIS).date() == call_day else "within_48h"

@@ -6,5 +6,4 @@ NAVIGATION: list = [
     ("Mon agenda", "staffing:my_agenda", (Role.PRACTITIONER,), "bi-calendar-heart"),
     ("Tableau de service", "staffing:rota", STAFF, "bi-calendar-week"),
     ("Calendrier", "staffing:territory_month", CARE_TEAM, "bi-calendar3"),
-    ("Tableau de bord SNP", "staffing:call_dashboard", (Role.COORDINATOR,), "bi-bar-chart-line"),
 ]
