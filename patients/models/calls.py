@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -53,6 +55,17 @@ OUTCOME_CSS = {
     CallOutcome.REDIRECTED_OTHER: "text-bg-warning",
     CallOutcome.NO_ACTION: "text-bg-light border",
 }
+# Short labels for filters and charts.
+OUTCOME_SHORT = {
+    CallOutcome.VITAL_EMERGENCY: "15 (SAMU)",
+    CallOutcome.SAME_DAY: "Jour même",
+    CallOutcome.WITHIN_48H: "Sous 48 h",
+    CallOutcome.ADVICE_GIVEN: "Conseil",
+    CallOutcome.REDIRECTED_PHARMACY: "Pharmacie",
+    CallOutcome.REDIRECTED_OTHER: "Orienté ailleurs",
+    CallOutcome.NO_ACTION: "Sans suite",
+}
+ABANDONED_AFTER = dt.timedelta(hours=1)
 # A call longer than this is a typing mistake (the line's calls last a few minutes).
 MAX_CALL_SECONDS = 4 * 3600
 
@@ -155,6 +168,11 @@ class Call(models.Model):
     @property
     def needs_consultation(self) -> bool:
         return self.outcome in CONSULTATION_OUTCOMES
+
+    @property
+    def is_abandoned(self) -> bool:
+        """Still without an outcome an hour later: the caller hung up or the screen was left."""
+        return self.is_open and timezone.now() - self.received_at > ABANDONED_AFTER
 
     @property
     def outcome_css(self) -> str:

@@ -15,6 +15,7 @@ from escorter.audit import record
 from escorter.roles import STAFF, Role, has_role, role_required
 from patients.forms.calls import OUTCOME_KEYS, CallForm, QuickPatientForm
 from patients.models import CallOutcome
+from patients.models.calls import OUTCOME_SHORT
 from patients.selectors import patient_for_user
 from patients.selectors.calls import call_for_user, call_log, search_call_patients
 from patients.services import calls as services
@@ -47,7 +48,7 @@ def call_list(request):
         {
             "calls": calls,
             "outcome": outcome,
-            "outcomes": CallOutcome.choices,
+            "outcomes": [(c.value, OUTCOME_SHORT[c]) for c in CallOutcome],
             "log_days": LOG_DAYS,
             "is_coordinator": has_role(request.user, Role.COORDINATOR),
         },

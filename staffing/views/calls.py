@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from escorter.roles import STAFF, Role, role_required
 from patients.models import CallOutcome
-from patients.models.calls import OUTCOME_CSS
+from patients.models.calls import OUTCOME_CSS, OUTCOME_SHORT
 from patients.selectors.calls import call_for_user, day_bounds, line_figures
 from staffing.models import Permanence
 from staffing.selectors.calls import call_booking_figures, call_consultations, snp_free_times
@@ -116,7 +116,7 @@ def call_dashboard(request):
         "hours": [f"{hour} h" for hour, _ in figures["per_hour"] if 7 <= hour <= 20],
         "per_hour": [n for hour, n in figures["per_hour"] if 7 <= hour <= 20],
         "outcomes": {
-            "labels": [label for _, label, _ in figures["by_outcome"]],
+            "labels": [OUTCOME_SHORT.get(value, label) for value, label, _ in figures["by_outcome"]],
             "values": [n for _, _, n in figures["by_outcome"]],
             "colors": [CSS_COLOURS.get(OUTCOME_CSS.get(value, ""), "#d0d5dd") for value, _, _ in figures["by_outcome"]],
         },
