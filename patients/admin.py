@@ -53,3 +53,17 @@ class PatientImportAdmin(admin.ModelAdmin):
     list_display = ("original_name", "source", "state", "created_at", "created_by")
     list_filter = ("state", "source")
     readonly_fields = ("summary", "errors_csv", "created_at", "imported_at")
+
+
+# --- unscheduled-care line (issue 8) ---
+from patients.models import Call  # noqa: E402
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    list_display = ("received_at", "caller_kind", "patient", "commune", "category", "outcome", "duration_seconds")
+    list_filter = ("outcome", "category", "caller_kind")
+    date_hierarchy = "received_at"
+    list_select_related = ("patient", "commune")
+    raw_id_fields = ("patient", "commune", "handled_by")
+    readonly_fields = ("created_at", "updated_at", "closed_at")
