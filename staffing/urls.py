@@ -1,6 +1,6 @@
 from django.urls import path
 
-from staffing.views import calendars, feeds, rota
+from staffing.views import booking, calendars, day, feeds, rota
 from staffing.views import calls as call_views
 
 app_name = "staffing"
@@ -35,4 +35,20 @@ urlpatterns = [
     path("appels/<int:call_pk>/creneaux/", call_views.call_snp_slots, name="call_snp_slots"),
     path("appels/<int:call_pk>/reserver/", call_views.call_book, name="call_book"),
     path("appels/tableau-de-bord/", call_views.call_dashboard, name="call_dashboard"),
+    # booking, scheduler and the day's work (issue 6)
+    path("rendez-vous/patients/<int:pk>/", booking.book_for_patient, name="book_for_patient"),
+    path("rendez-vous/patients/<int:pk>/confirmer/", booking.book_confirm, name="book_confirm"),
+    path("rendez-vous/patients/<int:pk>/consultations/", booking.patient_consultations, name="patient_consultations"),
+    path("consultations/<int:pk>/", booking.consultation_detail, name="consultation_detail"),
+    path("consultations/<int:pk>/annuler/", booking.consultation_cancel, name="consultation_cancel"),
+    path("consultations/<int:pk>/absent/", booking.consultation_no_show, name="consultation_no_show"),
+    path("consultations/<int:pk>/arrivee/", booking.consultation_arrived, name="consultation_arrived"),
+    path("consultations/<int:pk>/sms/", booking.consultation_send_sms, name="consultation_send_sms"),
+    path("consultations/<int:pk>/compte-rendu/", day.consultation_outcome, name="consultation_outcome"),
+    path("propositions/<int:pk>/confirmer/", booking.proposal_confirm, name="proposal_confirm"),
+    path("propositions/<int:pk>/refuser/", booking.proposal_reject, name="proposal_reject"),
+    path("planification/", booking.scheduler, name="scheduler"),
+    path("planification/lancer/", booking.scheduler_run, name="scheduler_run"),
+    path("ma-journee/", day.practitioner_day, name="practitioner_day"),
+    path("journee/", day.secretary_day, name="secretary_day"),
 ]

@@ -1,0 +1,146 @@
+"""The day's work: the practitioner's patients with the outcome form, the secretary's arrivals per site."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from escorter.audit import record
+from escorter.roles import STAFF, Role, has_role, role_required
+from sites.models import Premises
+from staffing.forms.booking import CancelForm, OutcomeForm
+from staffing.models import Professional
+from staffing.selectors.booking import consultation_for_user
+from staffing.selectors.day import by_site, day_consultations
+from staffing.services.booking import BookingError, SlotUnavailable, record_outcome
+
+
+def _day(request) -> dt.date:
+    raw = request.GET.get("date", "")
+    try:
+        return dt.date.fromisoformat(raw) if raw else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+def _nav(day: dt.date) -> dict:
+    return {
+        "day": day,
+        "previous": day - dt.timedelta(days=1),
+        "next": day + dt.timedelta(days=1),
+        "is_today": day == timezone.localdate(),
+    }
+
+
+@role_required(Role.PRACTITIONER, Role.COORDINATOR)
+def practitioner_day(request):
+    """Today's patients of one practitioner, per site, with their criteria and one outcome form each."""
+    day = _day(request)
+    if has_role(request.user, Role.PRACTITIONER):
+        professional = Professional.objects.filter(user=request.user).first()
+    else:
+        pk = request.GET.get("professional", "")
+        professional = get_object_or_404(Professional, pk=pk) if pk.isdigit() else None
+    consultations = []
+    if professional is not None:
+        consultations = list(day_consultations(day).filter(professional=professional))
+        for consultation in consultations:
+            consultation.form = OutcomeForm(
+                prefix_pk=consultation.pk,
+                initial={
+                    "orientation": consultation.orientation,
+                    "next_appointment_needed": consultation.next_appointment_needed,
+                    "note": consultation.outcome_note,
+                },
+            )
+        record(
+            request,
+            "view",
+            object_type="staffing.Consultation",
+            detail=f"journée du praticien {professional.pk} le {day:%d/%m/%Y} ({len(consultations)})",
+        )
+    return render(
+        request,
+        "staffing/day/practitioner.html",
+        {
+            **_nav(day),
+            "professional": professional,
+            "sites": by_site(consultations),
+            "professionals": Professional.objects.filter(active=True)
+            if not has_role(request.user, Role.PRACTITIONER)
+            else [],
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.PRACTITIONER, Role.COORDINATOR)
+def consultation_outcome(request, pk: int):
+    consultation = consultation_for_user(request.user, pk, request=request)
+    form = OutcomeForm(request.POST, prefix_pk=consultation.pk)
+    back = request.POST.get("next", "")
+    if not (back.startswith("/") and not back.startswith("//")):
+        back = reverse("staffing:practitioner_day")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{consultation.patient.full_name} : {error}")
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        record_outcome(
+            consultation=consultation,
+            user=request.user,
+            seen=data["seen"],
+            orientation=data.get("orientation") or "",
+            gp_found=data.get("gp_found", False),
+            new_gp_name=data.get("new_gp_name", ""),
+            new_gp_rpps=data.get("new_gp_rpps", ""),
+            next_appointment_needed=data.get("next_appointment_needed", False),
+            note=data.get("note", ""),
+        )
+    except (BookingError, SlotUnavailable, ValidationError) as exc:
+        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, f"{consultation.patient.full_name} : {text}")
+    else:
+        messages.success(request, f"Compte rendu enregistré pour {consultation.patient.full_name}.")
+    return redirect(back)
+
+
+@role_required(*STAFF)
+def secretary_day(request):
+    """Per site: who is expected, who arrived, who did not come."""
+    day = _day(request)
+    premises_list = list(Premises.objects.exclude(status=Premises.Status.CLOSED).order_by("name"))
+    selected = request.GET.get("premises", "")
+    consultations = day_consultations(day)
+    current = None
+    if selected.isdigit():
+        current = next((p for p in premises_list if p.pk == int(selected)), None)
+        consultations = consultations.filter(permanence__premises_id=int(selected))
+    consultations = list(consultations)
+    record(
+        request,
+        "view",
+        object_type="staffing.Consultation",
+        detail=f"journée du secrétariat le {day:%d/%m/%Y} ({len(consultations)})",
+    )
+    return render(
+        request,
+        "staffing/day/secretary.html",
+        {
+            **_nav(day),
+            "sites": by_site(consultations),
+            "premises_list": premises_list,
+            "current": current,
+            "cancel_form": CancelForm(),
+            "now": timezone.now(),
+        },
+    )
