@@ -14,6 +14,8 @@ import random
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+import holidays
+
 PARIS = ZoneInfo("Europe/Paris")
 CALLS_PER_YEAR = 5800
 REFERENCE_POPULATION = 80_000
@@ -126,14 +128,17 @@ def generate_calls(
     `communes` is [(id, population)]: callers come from a commune in proportion to its population.
     """
     yearly = CALLS_PER_YEAR * population / REFERENCE_POPULATION
-    per_weight_unit = yearly / (52.18 * sum(WEEKDAY_WEIGHT))
+    month_mean = sum(MONTH_WEIGHT.values()) / 12
+    # ~11 weekday public holidays a year, when the line is closed (the 15 and the on-call GP answer)
+    per_weight_unit = yearly / ((52.18 * sum(WEEKDAY_WEIGHT) - 11) * month_mean)
+    closed = holidays.France(years=range(first_day.year, last_day.year + 1))
     commune_ids = [c for c, _ in communes]
     commune_weights = [max(p or 0, 1) for _, p in communes]
     categories = list(CATEGORIES.items())
     calls: list[DemoCall] = []
     day = first_day
     while day <= last_day:
-        mean = per_weight_unit * WEEKDAY_WEIGHT[day.weekday()] * MONTH_WEIGHT[day.month]
+        mean = 0 if day in closed else per_weight_unit * WEEKDAY_WEIGHT[day.weekday()] * MONTH_WEIGHT[day.month]
         hours = SATURDAY_HOURS if day.weekday() == 5 else tuple(HOUR_WEIGHT)
         hour_weights = [HOUR_WEIGHT[h] for h in hours]
         for _ in range(_poisson(rng, mean)):
