@@ -32,13 +32,20 @@ def day_bounds(first_day: dt.date, last_day: dt.date) -> tuple[dt.datetime, dt.d
     return start, end
 
 
-def call_for_user(user, pk, *, request=None) -> Call:
-    """The call `pk` for `user`: secretaries and coordinators only, audited (it names a patient), 404 if missing."""
+def call_for_user(user, pk, *, request=None, audit: bool = True) -> Call:
+    """The call `pk` for `user`: secretaries and coordinators only, audited (it names a patient), 404 if missing.
+
+    `audit=False` is for the call screen's own background requests (autosave, slots panel,
+    patient search): the screen itself was audited when it was opened, and those requests
+    audit what they add (the search, the patient chosen), not one entry per keystroke.
+    """
     check_role(user, *STAFF)
     try:
         call = Call.objects.select_related("patient", "patient__commune", "commune", "handled_by").get(pk=int(pk))
     except (Call.DoesNotExist, ValueError, TypeError):
         raise Http404("Appel introuvable.")
+    if not audit:
+        return call
     if request is not None:
         record(request, "view", call)
     else:

@@ -103,7 +103,7 @@ def call_detail(request, pk: int):
 @require_POST
 def call_autosave(request, pk: int):
     """Saves, as the secretary types, every field that is valid so far; answers with a status line."""
-    call = call_for_user(request.user, pk)
+    call = call_for_user(request.user, pk, audit=False)
     before = (call.commune_id, call.outcome)
     form = CallForm(request.POST, instance=call)
     values = form.valid_values()
@@ -123,7 +123,7 @@ def call_autosave(request, pk: int):
 @role_required(*STAFF)
 @require_GET
 def call_patient_search(request, pk: int):
-    call = call_for_user(request.user, pk)
+    call = call_for_user(request.user, pk, audit=False)
     query = request.GET.get("q", "").strip()[:100]
     patients = search_call_patients(query)
     if patients:
@@ -150,7 +150,7 @@ def _patient_block(request, call, *, quick_form=None, status=200, changed=False)
 @role_required(*STAFF)
 @require_POST
 def call_patient_attach(request, pk: int):
-    call = call_for_user(request.user, pk)
+    call = call_for_user(request.user, pk, audit=False)
     patient = patient_for_user(request.user, request.POST.get("patient"), request=request)
     services.attach_patient(call=call, patient=patient, user=request.user)
     return _patient_block(request, call, changed=True)
@@ -159,7 +159,7 @@ def call_patient_attach(request, pk: int):
 @role_required(*STAFF)
 @require_POST
 def call_patient_detach(request, pk: int):
-    call = call_for_user(request.user, pk)
+    call = call_for_user(request.user, pk, audit=False)
     services.detach_patient(call=call, user=request.user)
     return _patient_block(request, call, changed=True)
 
@@ -167,7 +167,7 @@ def call_patient_detach(request, pk: int):
 @role_required(*STAFF)
 @require_POST
 def call_patient_create(request, pk: int):
-    call = call_for_user(request.user, pk)
+    call = call_for_user(request.user, pk, audit=False)
     form = QuickPatientForm(request.POST)
     if form.is_valid():
         try:

@@ -54,7 +54,7 @@ def _slots(request, call, *, error: str = "", just_booked: bool = False, status:
 @role_required(*STAFF)
 @require_GET
 def call_snp_slots(request, call_pk: int):
-    call = call_for_user(request.user, call_pk)
+    call = call_for_user(request.user, call_pk, audit=False)
     return _slots(request, call)
 
 
@@ -73,7 +73,7 @@ def _parse_booking(request):
 @require_POST
 def call_book(request, call_pk: int):
     """One click on a free time books it for the call's patient (the second click, at most)."""
-    call = call_for_user(request.user, call_pk)
+    call = call_for_user(request.user, call_pk, audit=False)
     try:
         permanence, start = _parse_booking(request)
         consultation = book_from_call(call=call, permanence=permanence, start=start, user=request.user)

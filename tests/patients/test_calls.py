@@ -204,6 +204,14 @@ def test_reading_a_call_is_audited(client, login_as, call):
     assert AuditLog.objects.filter(action="view", object_type="patients.Call", object_id=str(call.pk)).exists()
 
 
+def test_autosaves_do_not_flood_the_audit_log(client, login_as, call):
+    login_as(Role.SECRETARY)
+    before = AuditLog.objects.count()
+    for text in ("Fi", "Fièvre", "Fièvre à 39"):
+        client.post(reverse("patients:call_autosave", args=[call.pk]), _post_data(reason=text))
+    assert AuditLog.objects.count() == before
+
+
 # --- the patient -------------------------------------------------------------------------
 
 
