@@ -23,7 +23,7 @@ class OutcomeForm(forms.Form):
         choices=[("1", "Vu en consultation"), ("0", "Absent")],
         coerce=lambda v: v == "1",
         initial="1",
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     orientation = forms.ChoiceField(
         label="Orientation",

@@ -248,3 +248,16 @@ def distance_between(patient, permanence) -> float | None:
     from sites.selectors import distance_km
 
     return distance_km(patient.commune, permanence.premises.commune) if patient.commune_id else None
+
+
+def upcoming_for_patient(patient) -> list[Consultation]:
+    """Booked or proposed consultations still to come (the booking page offers to move them instead)."""
+    return list(
+        Consultation.objects.filter(
+            patient=patient,
+            status__in=[ConsultationStatus.BOOKED, ConsultationStatus.PROPOSED],
+            end__gt=timezone.now(),
+        )
+        .select_related("professional", "permanence__premises")
+        .order_by("start")
+    )

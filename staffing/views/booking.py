@@ -73,6 +73,7 @@ def book_for_patient(request, pk: int):
             "sites": sites,
             "moving": moving,
             "closed": not patient.is_active,
+            "upcoming": [] if moving else selectors.upcoming_for_patient(patient),
         },
     )
 

@@ -54,6 +54,7 @@ def practitioner_day(request):
             consultation.form = OutcomeForm(
                 prefix_pk=consultation.pk,
                 initial={
+                    "seen": "0" if consultation.status == "no_show" else "1",
                     "orientation": consultation.orientation,
                     "next_appointment_needed": consultation.next_appointment_needed,
                     "note": consultation.outcome_note,
