@@ -78,6 +78,8 @@ class CallForm(forms.ModelForm):
         self.fields["outcome"].required = require_outcome
         self.fields["category"].choices = [("", "— catégorie —"), *self.fields["category"].choices[1:]]
         _bootstrap(self)
+        for name, keys in (("caller_phone", "Alt+T"), ("commune", "Alt+C"), ("reason", "Alt+M")):
+            self.fields[name].widget.attrs["aria-keyshortcuts"] = keys
 
     def clean_caller_phone(self) -> str:
         return clean_phone(self.cleaned_data.get("caller_phone", ""))
