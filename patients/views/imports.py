@@ -77,8 +77,8 @@ def import_status(request, pk: int):
     return render(request, "patients/_import_status.html", context)
 
 
-@require_POST
 @role_required(Role.COORDINATOR)
+@require_POST
 def import_confirm(request, pk: int):
     batch = get_object_or_404(PatientImport, pk=pk)
     # claim the preview: a double click or a second coordinator cannot start it twice

@@ -76,8 +76,8 @@ def patient_edit(request, pk: int):
     return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
 
 
-@require_POST
 @role_required(*STAFF)
+@require_POST
 def patient_status(request, pk: int):
     patient = patient_for_user(request.user, pk, request=request)
     form = StatusChangeForm(request.POST, patient=patient)

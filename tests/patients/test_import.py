@@ -53,6 +53,18 @@ def test_semicolon_utf8_list_creates_waiting_patients_with_history():
     assert Patient.objects.filter(search_name__contains="herault").filter(search_name__contains="elodie").exists()
 
 
+def test_tabs_backslashes_quotes_and_newlines_survive_the_bulk_copy():
+    text = (
+        "Nom;Prénom;Date de naissance;Adresse;Code INSEE\n"
+        '"D\'Aubigné";Jean;01/01/1950;"Bât. C\\2\t""Les Mouettes""\nEscalier 3";85012\n'
+    )
+    report = _run(text)
+    assert report.created == 1, report.issues
+    patient = Patient.objects.get()
+    assert patient.last_name == "D'Aubigné"
+    assert patient.address == 'Bât. C\\2 "Les Mouettes" Escalier 3'  # whitespace runs collapsed, backslash kept
+
+
 def test_comma_separated_cp1252_file_with_title_lines_is_read():
     text = "Liste CPAM novembre\n\nNOM,PRENOMS,DATE NAISSANCE,Code INSEE\nGuérin,Noël,1940-12-24,85018\n"
     report = _run(text.encode("cp1252"))
