@@ -21,6 +21,7 @@ from patients.forms import ImportForm
 from patients.models import PatientImport
 
 PREVIEW_ROWS = 15
+CHECKED_ROWS = 5000  # the preview runs inside the request: bigger lists are checked in part
 
 
 @role_required(Role.COORDINATOR)
@@ -41,6 +42,7 @@ def import_upload(request):
                 errors_stream=errors,
                 file_name=batch.original_name,
                 preview_rows=PREVIEW_ROWS,
+                max_rows=CHECKED_ROWS,
             )
         batch.summary = {"preview": report.as_dict(), "lines": report.summary_lines()}
         batch.errors_csv = errors.getvalue()

@@ -276,3 +276,9 @@ def test_command_dry_run_and_all_or_nothing_write_nothing(tmp_path):
     assert _command(tmp_path, text, "--dry-run")[0] == 1
     assert _command(tmp_path, text, "--all-or-nothing")[0] == 1
     assert Patient.objects.count() == 0
+
+
+def test_a_preview_can_stop_after_the_first_rows_and_says_so():
+    report = _run(_csv(*[f"Nom{i};Jean;01/01/1950;;85550;;;;" for i in range(5)]), dry_run=True, max_rows=3)
+    assert (report.rows, report.created, report.truncated) == (3, 3, True)
+    assert "Vérification limitée aux 3 premières lignes" in " ".join(report.summary_lines())

@@ -86,6 +86,7 @@ class ImportReport:
     all_or_nothing: bool = False
     written: bool = False
     fatal: str = ""
+    truncated: bool = False
     seconds: float = 0.0
 
     @property
@@ -124,6 +125,8 @@ class ImportReport:
             lines.append(f"{self.cp1252_lines} ligne(s) encodée(s) en Windows-1252 (Latin-1) ont été converties.")
         if self.ignored_columns:
             lines.append("Colonnes ignorées : " + ", ".join(self.ignored_columns) + ".")
+        if self.truncated:
+            lines.append(f"Vérification limitée aux {self.rows} premières lignes : le bilan complet suivra l'import.")
         if self.dry_run:
             lines.append("Simulation : rien n'a été enregistré.")
         elif self.all_or_nothing and self.rejected:
@@ -164,6 +167,7 @@ def import_patients(
     preview_rows: int = 0,
     progress=None,
     today: dt.date | None = None,
+    max_rows: int | None = None,
 ) -> ImportReport:
     """Import a CSV/XLSX list. Never raises for bad content: the report says what happened."""
     started = time.monotonic()
@@ -188,6 +192,9 @@ def import_patients(
         with transaction.atomic():
             batch: list[tuple[int, dict]] = []
             for line, raw in reader:
+                if max_rows is not None and report.rows >= max_rows:
+                    report.truncated = True
+                    break
                 report.rows += 1
                 batch.append((line, raw))
                 if len(batch) >= BATCH_SIZE:
