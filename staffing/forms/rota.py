@@ -43,8 +43,16 @@ class KindsField(forms.TypedMultipleChoiceField):
 
 
 class RoomChoiceField(forms.ModelChoiceField):
+    """Rooms grouped by premises in the drop-down (validation still goes through the queryset)."""
+
     def label_from_instance(self, room: Room) -> str:
         return f"{room.premises.name} – {room.name}"
+
+    def grouped_choices(self) -> list:
+        groups: dict[str, list] = {}
+        for room in self.queryset.order_by("premises__name", "name"):
+            groups.setdefault(room.premises.name, []).append((room.pk, room.name))
+        return [("", "— aucune salle précise —"), *groups.items()]
 
 
 class ProfessionalForm(forms.ModelForm):
@@ -120,6 +128,7 @@ class RotaRuleForm(forms.ModelForm):
         self.fields["professional"].queryset = Professional.objects.filter(active=True)
         self.fields["premises"].queryset = Premises.objects.exclude(status=Premises.Status.CLOSED)
         self.fields["room"].queryset = Room.objects.filter(active=True).select_related("premises")
+        self.fields["room"].choices = self.fields["room"].grouped_choices()
         if not self.instance.pk:
             self.initial.setdefault("valid_from", dt.date.today())
             self.initial.setdefault("kinds", [ConsultationKind.FIRST_VISIT, ConsultationKind.FOLLOW_UP])
@@ -135,6 +144,10 @@ class PermanenceForm(forms.Form):
     start_time = forms.TimeField(label="Début", widget=TimeInput())
     end_time = forms.TimeField(label="Fin", widget=TimeInput())
     kinds = KindsField(initial=[ConsultationKind.FIRST_VISIT, ConsultationKind.FOLLOW_UP])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].choices = self.fields["room"].grouped_choices()
 
     def clean(self):
         cleaned = super().clean()

@@ -23,7 +23,7 @@ def test_coordinator_previews_then_saves_a_rule(page):
     page.goto(page.base_url + "/equipe/roulement/nouvelle-regle/")
     page.locator("#id_professional").select_option(label="Dr Paul Martin")
     page.locator("#id_premises").select_option(label="Cabinet de Beauvoir")
-    page.locator("#id_room").select_option(label="Cabinet de Beauvoir – Cabinet 1")
+    page.locator("#id_room").select_option(label="Cabinet 1")
     page.locator("#id_weekday").select_option(label="jeudi")
     page.locator("#id_start_time").fill("08:30")
     page.locator("#id_end_time").fill("12:30")
