@@ -16,7 +16,7 @@ from collections import OrderedDict
 from decimal import Decimal
 
 import numpy as np
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from reporting.tables import Cell, ProtectedSection, ProtectedTable, Row, Section, Table
 
@@ -123,14 +123,21 @@ def _pick_secondary(line, matrix, flags, lines):
 
 
 def _recoverable(matrix, flags, lines) -> list[tuple[int, int]]:
-    """Primary cells whose exact value follows from the published totals (LP audit)."""
+    """Primary cells whose exact value follows from what is published (integer programming).
+
+    The reader is assumed to know everything the table says: every shown value and total,
+    that a "< 5" cell holds 1 to 4, and that an "s" cell holds 0 or at least 5 (otherwise it
+    would read "< 5"). For each "< 5" cell we minimise and maximise it under those rules;
+    if both ends meet, the cell is exposed."""
     masked = [(i, j) for i, row in enumerate(flags) for j, flag in enumerate(row) if flag]
     if not masked:
         return []
+    secondary = [k for k, (i, j) in enumerate(masked) if flags[i][j] != "primary"]
+    n = len(masked) + len(secondary)  # one binary per "s" cell: zero, or at least 5
     index = {cell: k for k, cell in enumerate(masked)}
-    a_eq, b_eq = [], []
+    rows, lower, upper = [], [], []
     for line in lines:
-        coefficients = np.zeros(len(masked))
+        coefficients = np.zeros(n)
         rhs = 0.0
         for position, cell in enumerate(line):
             sign = -1.0 if position == len(line) - 1 else 1.0  # interior cells minus the total
@@ -139,19 +146,36 @@ def _recoverable(matrix, flags, lines) -> list[tuple[int, int]]:
             else:
                 rhs -= sign * float(matrix[cell[0]][cell[1]] or 0)
         if coefficients.any():
-            a_eq.append(coefficients)
-            b_eq.append(rhs)
-    if not a_eq:
+            rows.append(coefficients)
+            lower.append(rhs)
+            upper.append(rhs)
+    if not rows:
         return []
-    bounds = [(1, THRESHOLD - 1) if flags[i][j] == "primary" else (0, None) for i, j in masked]
+    big = float(sum(abs(v or 0) for row in matrix for v in row)) + THRESHOLD
+    for b, k in enumerate(secondary):
+        binary = len(masked) + b
+        at_least = np.zeros(n)  # x - 5 b >= 0
+        at_least[k], at_least[binary] = 1.0, -float(THRESHOLD)
+        at_most = np.zeros(n)  # x - big b <= 0
+        at_most[k], at_most[binary] = 1.0, -big
+        rows += [at_least, at_most]
+        lower += [0.0, -np.inf]
+        upper += [np.inf, 0.0]
+    constraints = LinearConstraint(np.array(rows), lower, upper)
+    low_bounds = [1.0 if flags[i][j] == "primary" else 0.0 for i, j in masked] + [0.0] * len(secondary)
+    high_bounds = [float(THRESHOLD - 1) if flags[i][j] == "primary" else big for i, j in masked] + [1.0] * len(
+        secondary
+    )
+    bounds = Bounds(low_bounds, high_bounds)
+    integrality = np.ones(n)
     exposed = []
     for cell in masked:
         if flags[cell[0]][cell[1]] != "primary":
             continue
-        c = np.zeros(len(masked))
+        c = np.zeros(n)
         c[index[cell]] = 1.0
-        low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        high = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        low = milp(c, constraints=constraints, integrality=integrality, bounds=bounds)
+        high = milp(-c, constraints=constraints, integrality=integrality, bounds=bounds)
         if low.status == 0 and high.status == 0 and (-high.fun) - low.fun < 0.5:
             exposed.append(cell)
     return exposed

@@ -1,0 +1,9 @@
+"""Reports write files: each test gets its own MEDIA_ROOT."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
