@@ -19,8 +19,27 @@ ALD_CODES = [str(n) for n in range(1, 31)] + [ALD_OUT_OF_LIST]
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
+_FOLD = str.maketrans(
+    {
+        "œ": "oe",
+        "Œ": "OE",
+        "æ": "ae",
+        "Æ": "AE",
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+        "ı": "i",
+    }
+)
+
+
 def strip_accents(text: str) -> str:
-    text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
+    # the letters NFKD leaves alone but PostgreSQL's unaccent folds (keeps identity_name in step)
+    text = text.translate(_FOLD)
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 

@@ -9,7 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Concat, Lower
+from django.db.models.functions import Coalesce, Concat, Lower
 from django.utils import timezone
 
 from patients.models.priority import Tier
@@ -28,6 +28,19 @@ class ImmutableUnaccent(models.Func):
 
 def search_expression(*expressions):
     return Lower(ImmutableUnaccent(*expressions))
+
+
+class RegexpReplace(models.Func):
+    function = "regexp_replace"
+    output_field = models.TextField()
+
+
+class SubstringMatch(models.Func):
+    """substring(text from pattern): the first match of a POSIX regular expression."""
+
+    function = "substring"
+    template = "%(function)s(%(expressions)s)"
+    output_field = models.TextField()
 
 
 class Patient(models.Model):
@@ -111,6 +124,22 @@ class Patient(models.Model):
         output_field=models.TextField(),
         db_persist=True,
     )
+    # dedup key of imports: "lastname firstgivenname", lower case, no accents nor punctuation
+    # (the SQL twin of patients.normalise.identity_key, which compares it with the birth date)
+    identity_name = models.GeneratedField(
+        expression=Concat(
+            RegexpReplace(search_expression(F("last_name")), Value("[^a-z0-9]+"), Value(""), Value("g")),
+            Value(" "),
+            Coalesce(
+                SubstringMatch(search_expression(F("first_names")), Value("[a-z0-9]+")),
+                Value(""),
+                output_field=models.TextField(),
+            ),
+            output_field=models.TextField(),
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
     created_by = models.ForeignKey(
@@ -147,6 +176,7 @@ class Patient(models.Model):
             GinIndex(OpClass(F("search_name"), name="gin_trgm_ops"), name="patient_search_trgm_idx"),
             GinIndex(OpClass(F("phone"), name="gin_trgm_ops"), name="patient_phone_trgm_idx"),
             models.Index(fields=["status", "status_changed_at"], name="patient_status_changed_idx"),
+            models.Index(fields=["identity_name", "birth_date"], name="patient_identity_idx"),
         ]
 
     def __str__(self) -> str:

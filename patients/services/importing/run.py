@@ -266,11 +266,17 @@ class _Context:
         if not parsed:
             return
         nirs = {v["nir"] for _, v in parsed if v.get("nir")}
-        dates = {v["birth_date"] for _, v in parsed}
-        # two index scans (an OR would defeat both indexes), plain tuples, then full rows only for matches
+        keys = [identity_key(v["last_name"], v["first_names"], v["birth_date"]) for _, v in parsed]
+        # two index scans (an OR would defeat both), plain tuples, then full rows only for matches;
+        # identity_name is the SQL twin of identity_key, so this stays small however big the registry
         light = ("pk", "nir", "last_name", "first_names", "birth_date")
         active = Patient.objects.filter(anonymised_at__isnull=True)
-        found = set(active.filter(birth_date__in=dates).values_list(*light))
+        found = set(
+            active.filter(
+                identity_name__in={f"{last} {first}" for last, first, _ in keys},
+                birth_date__in={birth for _, _, birth in keys},
+            ).values_list(*light)
+        )
         if nirs:
             found |= set(active.filter(nir__in=nirs).values_list(*light))
         nir_to_pk: dict[str, int] = {}
@@ -279,7 +285,6 @@ class _Context:
             if found_nir:
                 nir_to_pk[found_nir] = pk
             key_to_pk.setdefault(identity_key(last_name, first_names, birth_date), pk)
-        keys = [identity_key(v["last_name"], v["first_names"], v["birth_date"]) for _, v in parsed]
         matched = set()
         for (_, values), key in zip(parsed, keys, strict=True):
             pk = nir_to_pk.get(values.get("nir") or "") or key_to_pk.get(key)
