@@ -104,7 +104,7 @@ def seed(stdout=None) -> None:
     permanences = list(
         Permanence.objects.active()
         .filter(start__lt=now + dt.timedelta(weeks=3))
-        .select_related("professional", "premises")
+        .select_related("professional", "premises__commune")
         .order_by("start", "pk")
     )
     if not permanences:
@@ -157,7 +157,7 @@ def seed(stdout=None) -> None:
             roll = rng.random()
             status = S.DONE if roll < 0.86 else (S.NO_SHOW if roll < 0.93 else S.CANCELLED)
             row = _consultation(
-                patient, permanence, start, kind, status, now=now, rng=rng, next_appointment_needed=True
+                patient, permanence, start, kind, status, now=now, rng=rng, next_appointment_needed=status == S.DONE
             )
             rows.append(row)
             if status == S.DONE:
