@@ -233,6 +233,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Scheduler proposals not confirmed within this many days are withdrawn and their time freed.
 SCHEDULER_PROPOSAL_DAYS = env.int("SCHEDULER_PROPOSAL_DAYS", default=3)
+# Share of every permanence the scheduler leaves free for phone bookings and same-day care.
+SCHEDULER_RESERVE_SHARE = env.float("SCHEDULER_RESERVE_SHARE", default=0.25)
 
 # --- Email and SMS (outside world: pluggable backends) -------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -24,6 +24,11 @@ pytestmark = pytest.mark.django_db
 PROPOSED = Consultation.Status.PROPOSED
 
 
+@pytest.fixture(autouse=True)
+def _no_reserve(settings):
+    settings.SCHEDULER_RESERVE_SHARE = 0  # most tests count every slot; one test checks the reserve
+
+
 def _done(who, perm, *, next_needed=True, offset=0):
     start = perm.start + dt.timedelta(minutes=offset)
     return Consultation.objects.create(
@@ -183,3 +188,13 @@ def test_the_task_records_its_progress_and_summary(django_capture_on_commit_call
     run.refresh_from_db()
     assert run.status == TaskRun.Status.SUCCESS and run.progress == 100
     assert "1 proposition" in run.message and run.result["proposed"] == 1
+
+
+def test_the_scheduler_leaves_a_share_of_each_permanence_to_phone_bookings(settings):
+    settings.SCHEDULER_RESERVE_SHARE = 0.25
+    perm = permanence(hours=2)  # six 20-minute starts: two stay free
+    for _ in range(10):
+        patient()
+    assert schedule_consultations().proposed == 4
+    taken = set(Consultation.objects.filter(status=PROPOSED).values_list("start", flat=True))
+    assert taken == {perm.start + dt.timedelta(minutes=20 * i) for i in range(4)}

@@ -11,6 +11,7 @@ the same data proposes nothing new, and the solver is deterministic.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -41,6 +42,18 @@ NEED_INDEX = {kind: i for i, (kind, _) in enumerate(NEEDS)}
 
 def proposal_days() -> int:
     return int(getattr(settings, "SCHEDULER_PROPOSAL_DAYS", 3))
+
+
+def reserve_share() -> float:
+    """Share of each permanence the scheduler leaves to phone bookings and same-day care."""
+    return float(getattr(settings, "SCHEDULER_RESERVE_SHARE", 0.25))
+
+
+def proposable(permanence, free: list) -> list:
+    """The free starts the scheduler may fill: the earliest ones, keeping the reserve free."""
+    grid = (permanence.end - permanence.start) // dt.timedelta(minutes=consultation_minutes(permanence.professional))
+    keep = math.ceil(reserve_share() * grid)
+    return free[: max(0, len(free) - keep)]
 
 
 @dataclass
@@ -163,6 +176,7 @@ def schedule_consultations(
             .order_by("start", "pk")
         )
         free = free_starts(permanences, after=now, now=now)
+        free = {p.pk: proposable(p, free.get(p.pk, [])) for p in permanences}
         permanences = [p for p in permanences if free.get(p.pk)]
         report.free_slots = sum(len(free[p.pk]) for p in permanences)
         if not patients or not permanences:
