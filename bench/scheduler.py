@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "escorter.settings")
 django.setup()  # the solver needs no database, but its package sits in a Django app
 
-from staffing.services.scheduler import solver  # noqa: E402
+from staffing.services.scheduler import baselines, solver  # noqa: E402
 from staffing.services.scheduler.synthetic import random_problem  # noqa: E402
 
 
@@ -47,10 +47,10 @@ def main() -> None:
     best = solver.solve(problem)
     seconds = time.perf_counter() - started
     served_mask = best.permanence >= 0
-    unconstrained = solver.unconstrained_bound(problem, served_mask)
+    unconstrained = baselines.unconstrained_bound(problem, served_mask)
     print(
         f"solver   : {seconds:6.2f} s  served {best.served}  priority {best.priority_served:,.0f} "
-        f"(upper bound {solver.priority_bound(problem):,.0f})  secondary {best.secondary:,.1f} km-eq"
+        f"(upper bound {baselines.priority_bound(problem):,.0f})  secondary {best.secondary:,.1f} km-eq"
     )
     above = 100 * (best.secondary - unconstrained) / unconstrained
     print(
@@ -59,7 +59,7 @@ def main() -> None:
     )
 
     started = time.perf_counter()
-    greedy = solver.solve_greedy(problem)
+    greedy = baselines.solve_greedy(problem)
     seconds = time.perf_counter() - started
     gap = (greedy.secondary - best.bound) / abs(best.bound)
     print(
@@ -70,7 +70,7 @@ def main() -> None:
 
     if args.lsa:
         started = time.perf_counter()
-        reference = solver.solve_with_lsa(problem)
+        reference = baselines.solve_with_lsa(problem)
         seconds = time.perf_counter() - started
         print(
             f"lsa      : {seconds:6.2f} s  served {reference.served}  priority {reference.priority_served:,.0f}  "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from staffing.services.scheduler import solver
+from staffing.services.scheduler import baselines, solver
 from staffing.services.scheduler.solver import UNASSIGNED, Problem, Weights
 from staffing.services.scheduler.synthetic import random_problem
 
@@ -35,7 +35,7 @@ def tiny(**overrides) -> Problem:
 def test_solver_matches_linear_sum_assignment_on_small_instances(seed):
     problem = random_problem(80, 40, seed=seed, slots_per_permanence=4, distinct_priorities=True)
     ours = solver.solve(problem)
-    reference = solver.solve_with_lsa(problem)
+    reference = baselines.solve_with_lsa(problem)
     assert ours.priority_served == reference.priority_served
     assert ours.secondary == pytest.approx(reference.secondary, abs=1e-6)
     assert ours.gap == pytest.approx(0, abs=1e-9)
@@ -45,7 +45,7 @@ def test_solver_matches_linear_sum_assignment_on_small_instances(seed):
 def test_with_tied_priorities_the_solver_serves_as_much_priority_as_the_reference(seed):
     problem = random_problem(200, 60, seed=seed, slots_per_permanence=6)
     ours = solver.solve(problem)
-    reference = solver.solve_with_lsa(problem)
+    reference = baselines.solve_with_lsa(problem)
     assert ours.priority_served == reference.priority_served
     # ties are broken by referral order, not distance: never better than the free choice
     assert ours.secondary >= reference.secondary - 1e-6
@@ -117,7 +117,7 @@ def test_the_solution_is_the_same_when_run_twice():
 def test_greedy_baseline_is_feasible_and_never_better_than_the_optimum():
     problem = random_problem(400, 150, seed=4)
     best = solver.solve(problem)
-    greedy = solver.solve_greedy(problem)
+    greedy = baselines.solve_greedy(problem)
     assert greedy.priority_served <= best.priority_served
     if greedy.priority_served == best.priority_served:
         assert greedy.secondary >= best.secondary - 1e-6
