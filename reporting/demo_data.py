@@ -14,7 +14,7 @@ from reporting.selectors.base import model_or_none
 from reporting.selectors.queries import hours_between
 
 START = dt.date(2024, 6, 1)
-HOURLY_RATE = Decimal("50.00")  # ACI remuneration of a permanence hour (demo figure)
+HOURLY_RATE = Decimal("25.00")  # ACI share of a permanence hour (demo figure)
 
 LINES = [
     # funder, label, purpose, amount, start, end, objectives
@@ -45,7 +45,7 @@ LINES = [
         dt.date(2026, 12, 31),
         [
             (Indicator.PATIENTS_GP_FOUND, 300, "Patients ayant retrouvé un médecin traitant"),
-            (Indicator.PERMANENCE_HOURS, 3000, "Heures de permanence assurées"),
+            (Indicator.PERMANENCE_HOURS, 8000, "Heures de permanence assurées"),
             (Indicator.CONSULTATIONS_DONE, 6000, ""),
         ],
     ),

@@ -38,7 +38,7 @@ def bar_chart(
     percent: bool = False,
 ) -> str:
     """Grouped (or stacked) vertical bars; a None value (masked) draws nothing."""
-    left, right, top, bottom = 48, 12, 12, 64
+    left, right, top, bottom = 64, 12, 12, 64
     plot_w, plot_h = width - left - right, height - top - bottom
     if stacked:
         peak = max((sum(v or 0 for v in column) for column in zip(*[s[1] for s in series], strict=True)), default=0)
@@ -78,7 +78,7 @@ def bar_chart(
                 parts.append(
                     f"<rect x='{x:.1f}' y='{base - h:.1f}' width='{bar_w * 0.92:.1f}' height='{h:.1f}' fill='{color}'/>"
                 )
-        short = label if len(label) <= 22 else label[:21] + "…"
+        short = label if len(label) <= 20 else label[:19] + "…"
         cx = left + i * slot + slot / 2
         parts.append(
             f"<text x='{cx:.1f}' y='{top + plot_h + 12}' text-anchor='end' fill='#333' "

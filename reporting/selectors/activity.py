@@ -65,7 +65,6 @@ def consultations_section(month: Month, scope: Scope) -> Section:
         .annotate(
             done=Count("pk", filter=Q(status="done")),
             no_show=Count("pk", filter=Q(status="no_show")),
-            patients=Count("patient_id", distinct=True, filter=Q(status="done")),
         )
         .order_by("permanence__premises__name")
     )
@@ -74,9 +73,20 @@ def consultations_section(month: Month, scope: Scope) -> Section:
             key="sites",
             title="Consultations par lieu de permanence",
             row_header="Lieu",
-            columns=["Réalisées", "Patients absents (non excusés)", "Patients différents vus"],
-            rows=[Row(r["permanence__premises__name"], [r["done"], r["no_show"], r["patients"]]) for r in by_site],
+            columns=["Réalisées", "Patients absents (non excusés)"],
+            rows=[Row(r["permanence__premises__name"], [r["done"], r["no_show"]]) for r in by_site],
+            col_totals=True,
             chart="bar",
+        )
+    )
+    seen = done.aggregate(n=Count("patient_id", distinct=True))["n"]
+    section.tables.append(
+        Table(
+            key="patients_vus",
+            title="Patients différents vus en consultation",
+            row_header="Période",
+            columns=["Patients"],
+            rows=[Row(month.label.capitalize(), [seen])],
         )
     )
     rates = [
