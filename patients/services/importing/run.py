@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 from django.db import connection, transaction
@@ -186,24 +187,33 @@ def import_patients(
     report.columns = {FIELD_LABELS[name]: label for name, label in header.labels.items()}
     report.ignored_columns = header.ignored
     context = _Context(
-        report=report, sink=sink, source=source, user=user, today=today, labels=header.labels, preview=preview_rows
+        report=report,
+        sink=sink,
+        source=source,
+        user=user,
+        today=today,
+        labels=header.labels,
+        preview=preview_rows,
+        progress=progress,
     )
     try:
         with transaction.atomic():
-            batch: list[tuple[int, dict]] = []
-            for line, raw in reader:
-                if max_rows is not None and report.rows >= max_rows:
-                    report.truncated = True
-                    break
-                report.rows += 1
-                batch.append((line, raw))
-                if len(batch) >= BATCH_SIZE:
+            try:
+                batch: list[tuple[int, dict]] = []
+                for line, raw in reader:
+                    if max_rows is not None and report.rows >= max_rows:
+                        report.truncated = True
+                        break
+                    report.rows += 1
+                    batch.append((line, raw))
+                    if len(batch) >= BATCH_SIZE:
+                        context.process(batch)
+                        batch = []
+                if batch:
                     context.process(batch)
-                    batch = []
-                    if progress is not None:
-                        progress.step(min(95, 5 + report.rows // 1000), f"{report.rows} lignes traitées…")
-            if batch:
-                context.process(batch)
+                context.wait_for_copy()
+            finally:
+                context.close()  # never leave the block (commit or rollback) with a COPY in flight
             report.cp1252_lines = reader.cp1252_lines
             report.encoding = reader.detected_encoding
             report.preview.sort(key=lambda row: row["line"])
@@ -222,8 +232,9 @@ def import_patients(
 
 
 class _Context:
-    def __init__(self, *, report, sink, source, user, today, labels, preview):
+    def __init__(self, *, report, sink, source, user, today, labels, preview, progress=None):
         self.report, self.sink, self.source, self.user, self.today = report, sink, source, user, today
+        self.progress = progress
         self.labels = labels
         self.preview = preview
         self.communes = CommuneResolver()
@@ -243,6 +254,9 @@ class _Context:
             created_by_id=self.user_id,
             priority_rule_id=self.rule.pk,
         )
+        self.default_texts = {name: _copy_text(value) for name, value in self.defaults.items()}
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
+        self.pending = None
 
     def _preview(self, line: int, values: dict, outcome: str, message: str = "") -> None:
         if len(self.report.preview) < self.preview:
@@ -265,6 +279,10 @@ class _Context:
                 self._preview(line, {k: raw.get(k) for k in raw}, "rejetée", exc.errors[0][1])
         if not parsed:
             return
+        self.wait_for_copy()  # earlier batches must be in the table before we look people up
+        if self.progress is not None:
+            # note: inside the import's transaction, so pollers see it at the end (PostgreSQL isolation)
+            self.progress.step(min(95, 5 + self.report.rows // 1000), f"{self.report.rows} lignes lues…")
         nirs = {v["nir"] for _, v in parsed if v.get("nir")}
         keys = [identity_key(v["last_name"], v["first_names"], v["birth_date"]) for _, v in parsed]
         # two index scans (an OR would defeat both), plain tuples, then full rows only for matches;
@@ -345,42 +363,68 @@ class _Context:
             Patient.objects.bulk_update(patients, fields, batch_size=1000)
 
     def _new_row(self, values: dict) -> dict:
-        row = dict(self.defaults)
-        row.update(values)
+        """The columns that differ from the import-wide defaults (those are rendered once)."""
+        row = dict(values)
         row["referral_date"] = values.get("referral_date") or self.today
-        score, tier, explanation = self.rule.evaluate(_Candidate(row), self.today)
+        score, tier, explanation = self.rule.evaluate(_Candidate(row, self.defaults), self.today)
         row.update(priority_score=score, priority_tier=tier, priority_explanation=explanation)
         return row
 
     def _copy_new(self, rows: list[dict]) -> None:
         """COPY the new patients and their first history row: ~10x faster than INSERTs.
 
-        Ids are taken from the sequence beforehand, since COPY cannot return them.
+        Ids are taken from the sequence beforehand, since COPY cannot return them. The rows
+        are rendered here; sending them and PostgreSQL's work (indexes) happen in a helper
+        thread while this one parses the next batch. Same connection, same transaction: the
+        next batch's lookups wait for it (`wait_for_copy`).
         """
+        self.wait_for_copy()
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                 [Patient._meta.db_table, len(rows)],
             )
             ids = [r[0] for r in cursor.fetchall()]
-            raw = cursor.cursor
-            columns = ["id", *self.columns]
-            with raw.copy(
-                f"COPY {Patient._meta.db_table} ({', '.join(columns)}) FROM STDIN"  # noqa: S608 - our own names
-            ) as copy:
-                # COPY's text format written by hand: psycopg's per-value dumpers cost more
-                # than the database work itself on a 35-column row
-                copy.write(
-                    "".join(
-                        str(pk) + "\t" + "\t".join([_copy_text(row[name]) for name in self.columns]) + "\n"
-                        for pk, row in zip(ids, rows, strict=True)
-                    )
-                )
-            note = f"Import de la liste « {self.report.file_name} »"[:500]
-            table = PatientStatusChange._meta.db_table
-            with raw.copy(f"COPY {table} (patient_id, from_status, to_status, at, by_id, note) FROM STDIN") as copy:
-                for pk in ids:
-                    copy.write_row([pk, "", Patient.Status.WAITING, self.now, self.user_id, note])
+        # COPY's text format written by hand: psycopg's per-value dumpers cost more than the
+        # database work itself on a 35-column row
+        defaults = self.default_texts
+        patients = "".join(
+            str(pk)
+            + "\t"
+            + "\t".join([_copy_text(row[name]) if name in row else defaults[name] for name in self.columns])
+            + "\n"
+            for pk, row in zip(ids, rows, strict=True)
+        )
+        note = _copy_text(f"Import de la liste « {self.report.file_name} »"[:500])
+        history_tail = f"\t\t{Patient.Status.WAITING}\t{self.now.isoformat()}\t{_copy_text(self.user_id)}\t{note}\n"
+        history = "".join(f"{pk}{history_tail}" for pk in ids)
+        columns = ", ".join(["id", *self.columns])
+        raw = connection.connection  # the psycopg connection (thread-safe), inside our transaction
+
+        def send():
+            with raw.cursor() as cursor:
+                with cursor.copy(f"COPY {Patient._meta.db_table} ({columns}) FROM STDIN") as copy:  # noqa: S608
+                    copy.write(patients)
+                table = PatientStatusChange._meta.db_table
+                with cursor.copy(
+                    f"COPY {table} (patient_id, from_status, to_status, at, by_id, note) FROM STDIN"
+                ) as copy:
+                    copy.write(history)
+
+        self.wait_for_copy()
+        self.pending = self.executor.submit(send)
+
+    def close(self) -> None:
+        try:
+            self.wait_for_copy()
+        except Exception:  # noqa: BLE001 - already failing: the transaction rolls back anyway
+            pass
+        self.executor.shutdown(wait=True)
+
+    def wait_for_copy(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()  # re-raises a failed COPY here, inside the transaction
 
     def _merge(self, line: int, patient: Patient, values: dict) -> list[str]:
         """Fill empty fields of `patient`; report differing non-empty ones as conflicts."""
@@ -467,9 +511,9 @@ class _Candidate:
     weeks_waiting = Patient.weeks_waiting
     CLOSED_STATUSES = Patient.CLOSED_STATUSES
 
-    def __init__(self, row: dict):
+    def __init__(self, row: dict, defaults: dict):
         for name in self.__slots__:
-            setattr(self, name, row.get(name))
+            setattr(self, name, row[name] if name in row else defaults.get(name))
 
 
 def _fmt(value) -> str:
