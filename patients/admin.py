@@ -34,6 +34,12 @@ class PatientAdmin(admin.ModelAdmin):
     )
     inlines = [StatusChangeInline]
 
+    def save_model(self, request, obj, form, change):
+        from patients.services import active_rule
+
+        obj.apply_priority(active_rule())  # the stored score follows every save
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(PatientStatusChange)
 class PatientStatusChangeAdmin(admin.ModelAdmin):
