@@ -192,10 +192,9 @@ def main() -> None:
             print(f"data: {n_patients:,} patients, {n_consultations:,} consultations ({time.perf_counter() - t:.0f} s)")
             print(f"month: {month.key}")
 
+            from reporting.secrecy import protect_section
             from reporting.selectors.base import Scope
             from reporting.selectors.sections import SECTIONS
-
-            from reporting.secrecy import protect_section
 
             for function in SECTIONS:
                 t0 = time.perf_counter()
