@@ -26,13 +26,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "escorter.settings")
 HEADLINE_SQL = """
 WITH bounds AS (SELECT %(first_day)s::date AS first_day, %(last_day)s::date AS last_day,
                        %(start)s::timestamptz AS t0, %(end)s::timestamptz AS t1),
+latest AS (
+    SELECT DISTINCT ON (c.patient_id) c.patient_id, c.to_status
+      FROM patients_patientstatuschange c, bounds b
+     WHERE c.at < b.t1
+     ORDER BY c.patient_id, c.at DESC, c.id DESC
+),
 registry AS (
     SELECT p.referral_date,
-           COALESCE(
-               (SELECT c.to_status FROM patients_patientstatuschange c
-                 WHERE c.patient_id = p.id AND c.at < b.t1 ORDER BY c.at DESC, c.id DESC LIMIT 1),
-               CASE WHEN p.status_changed_at < b.t1 THEN p.status ELSE 'waiting' END) AS status_end
-      FROM patients_patient p, bounds b
+           COALESCE(l.to_status, CASE WHEN p.status_changed_at < b.t1 THEN p.status ELSE 'waiting' END) AS status_end
+      FROM patients_patient p CROSS JOIN bounds b LEFT JOIN latest l ON l.patient_id = p.id
      WHERE p.referral_date <= b.last_day
 )
 SELECT
@@ -126,7 +129,7 @@ def seed(cursor, *, patients: int, consultations: int, days: int, premises_id: i
                   (ARRAY['first_visit','follow_up','prevention','snp'])[1 + i %% 4],
                   CASE WHEN i %% 100 < 85 THEN 'done' WHEN i %% 100 < 93 THEN 'no_show' ELSE 'cancelled' END,
                   now(), '', CASE WHEN i %% 100 >= 93 THEN 'Empêchement' ELSE '' END, '', false, false, '',
-                  %s + (i * 7919) %% %s, m.id, p.id
+                  %s + (i::bigint * 7919) %% %s, m.id, p.id
              FROM generate_series(0, %s - 1) AS i
              JOIN bench_pros p ON p.k = i %% %s
              CROSS JOIN LATERAL (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
@@ -142,6 +143,12 @@ def seed(stdout=None) -> None:
     from reporting.services import reports
 
     last_month = Month.last()
+    # the demo registry was bulk-loaded a moment ago: give the planner statistics before the
+    # reports query it (autovacuum would, a minute later)
+    with connection.cursor() as cursor:
+        for table in ("patients_patient", "patients_patientstatuschange", "staffing_consultation"):
+            if table in connection.introspection.table_names(cursor):
+                cursor.execute(f"ANALYZE {table}")
     lines = _lines()
     created = _expenses(lines, last_month)
     built = 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Aggregate, Case, F, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce, Extract
@@ -47,15 +49,31 @@ def status_at(moment: dt.datetime):
 
     The latest change strictly before `moment` wins; without history, the current status
     holds if it was set before `moment`, otherwise the patient was still waiting.
+
+    The latest change is taken as the first element of the patient's history aggregated in
+    reverse order, not with ORDER BY at DESC LIMIT 1: with the LIMIT form PostgreSQL walks
+    the whole `at` index backwards for every patient (minutes on the demo), whereas the
+    aggregate reads the patient's few rows through the patient_id index.
     """
     change = model_or_none("patients.PatientStatusChange")
     Patient = patients()
-    latest = change.objects.filter(patient=OuterRef("pk"), at__lt=moment).order_by("-at", "-pk").values("to_status")[:1]
+    history = (
+        change.objects.filter(patient=OuterRef("pk"), at__lt=moment)
+        .values("patient")
+        .annotate(statuses=ArrayAgg("to_status", ordering=("-at", "-pk")))
+        .values("statuses")
+    )
+    latest = FirstElement(Subquery(history, output_field=ArrayField(models.CharField())))
     return Coalesce(
-        Subquery(latest, output_field=models.CharField()),
+        latest,
         Case(
             When(status_changed_at__lt=moment, then=F("status")),
             default=Value(Patient.Status.WAITING),
             output_field=models.CharField(),
         ),
     )
+
+
+class FirstElement(models.Func):
+    template = "(%(expressions)s)[1]"
+    output_field = models.CharField()
