@@ -87,7 +87,7 @@ def consultations_per_week(weeks: int = 12, today: dt.date | None = None) -> dic
     start = dt.datetime.combine(start_day, dt.time.min, tzinfo=paris)
     rows = (
         Consultation.objects.filter(status="done", start__gte=start)
-        .annotate(week=TruncDate(TruncWeek("start", tzinfo=paris)))
+        .annotate(week=TruncWeek("start", tzinfo=paris))
         .values("week", "permanence__premises__name")
         .annotate(n=Count("pk"))
         .order_by("week")
@@ -95,7 +95,8 @@ def consultations_per_week(weeks: int = 12, today: dt.date | None = None) -> dic
     weeks_list = [start_day + dt.timedelta(weeks=i) for i in range(weeks)]
     sites: dict[str, dict] = {}
     for row in rows:
-        sites.setdefault(row["permanence__premises__name"], {})[row["week"]] = row["n"]
+        week = row["week"].astimezone(paris).date()
+        sites.setdefault(row["permanence__premises__name"], {})[week] = row["n"]
     return {
         "type": "bar",
         "stacked": True,

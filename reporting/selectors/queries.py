@@ -60,7 +60,7 @@ def status_at(moment: dt.datetime):
     history = (
         change.objects.filter(patient=OuterRef("pk"), at__lt=moment)
         .values("patient")
-        .annotate(statuses=ArrayAgg("to_status", ordering=("-at", "-pk")))
+        .annotate(statuses=ArrayAgg("to_status", order_by=("-at", "-pk")))
         .values("statuses")
     )
     latest = FirstElement(Subquery(history, output_field=ArrayField(models.CharField())))
