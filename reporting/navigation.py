@@ -4,7 +4,7 @@ from escorter.roles import Role
 
 NAVIGATION = [
     ("Portail financeur", "reporting:portal", (Role.FUNDER,), "bi-bar-chart"),
+    # the monthly reports list is one click away from the dashboard: the menu is already long
     ("Tableau de bord", "reporting:dashboard", (Role.COORDINATOR,), "bi-graph-up"),
-    ("Rapports mensuels", "reporting:report_list", (Role.COORDINATOR,), "bi-file-earmark-bar-graph"),
     ("Financements", "reporting:funding_list", (Role.COORDINATOR,), "bi-cash-coin"),
 ]
