@@ -2,6 +2,8 @@
 
 An entry is (label, url name, roles, bootstrap icon). Entries whose URL does not
 exist yet are skipped, so an app can declare its menu before its pages land.
+The navbar groups entries into a few menus (a coordinator has a dozen pages): by the
+URL namespace, with the exceptions listed in GROUP_OF.
 """
 
 from __future__ import annotations
@@ -10,9 +12,19 @@ from importlib import import_module
 
 from django.urls import NoReverseMatch, reverse
 
-from escorter.roles import user_role
+from escorter.roles import STAFF, user_role
 
 NAV_MODULES = ("sites.navigation", "patients.navigation", "staffing.navigation", "reporting.navigation")
+
+# (label, icon) per menu, in navbar order
+GROUPS = {
+    "patients": ("Patients", "bi-people"),
+    "agenda": ("Agenda", "bi-calendar3"),
+    "organisation": ("Organisation", "bi-diagram-3"),
+    "pilotage": ("Pilotage", "bi-graph-up"),
+}
+GROUP_OF_NAMESPACE = {"patients": "patients", "staffing": "agenda", "sites": "organisation", "reporting": "pilotage"}
+GROUP_OF = {"staffing:rota": "organisation"}
 
 
 def _entries():
@@ -24,10 +36,18 @@ def _entries():
         yield from getattr(module, "NAVIGATION", ())
 
 
+def _group_of(url_name: str) -> str:
+    return GROUP_OF.get(url_name) or GROUP_OF_NAMESPACE.get(url_name.split(":")[0], "pilotage")
+
+
 def navigation(request):
+    """`nav_items` (flat, for the home page), `nav_groups` (the navbar's menus), the role.
+
+    `user_is_staff`: coordinator or secretary, for buttons only they may use.
+    """
     role = user_role(getattr(request, "user", None))
     if role is None:
-        return {"nav_items": [], "user_role": None}
+        return {"nav_items": [], "nav_groups": [], "user_role": None, "user_is_staff": False}
     items = []
     for label, url_name, roles, icon in _entries():
         if role not in roles:
@@ -36,5 +56,12 @@ def navigation(request):
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": label, "url": url, "icon": icon, "active": request.path.startswith(url)})
-    return {"nav_items": items, "user_role": role}
+        active = request.path.startswith(url) if url != "/" else request.path == "/"
+        items.append({"label": label, "url": url, "icon": icon, "active": active, "group": _group_of(url_name)})
+    groups = []
+    for key, (label, icon) in GROUPS.items():
+        members = [item for item in items if item["group"] == key]
+        if members:
+            active = any(item["active"] for item in members)
+            groups.append({"key": key, "label": label, "icon": icon, "items": members, "active": active})
+    return {"nav_items": items, "nav_groups": groups, "user_role": role, "user_is_staff": role in STAFF}

@@ -116,3 +116,17 @@ def test_logout_is_a_post_and_returns_to_login(client, login_as):
     assert response.status_code == 302
     assert response["Location"] == "/connexion/"
     assert client.get("/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_coordinator_menu_is_grouped_and_funder_menu_is_the_portal_only(client, login_as):
+    login_as(Role.COORDINATOR)
+    groups = client.get("/").context["nav_groups"]
+    assert [g["label"] for g in groups] == ["Patients", "Agenda", "Organisation", "Pilotage"]
+    assert all(item["group"] == g["key"] for g in groups for item in g["items"])
+    client.logout()
+    from tests.factories import FunderFactory
+
+    login_as(Role.FUNDER, funder=FunderFactory())
+    items = client.get("/rapports/portail/").context["nav_items"]
+    assert [item["url"] for item in items] == ["/rapports/portail/"]

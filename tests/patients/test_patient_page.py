@@ -273,3 +273,13 @@ def test_two_people_recording_gp_found_at_once_make_one_transition():
         thread.join()
     assert sorted(outcomes) == ["ok", "refused"]
     assert PatientStatusChange.objects.filter(patient=patient, to_status="gp_found").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"), [(Role.SECRETARY, True), (Role.COORDINATOR, True), (Role.PRACTITIONER, False)]
+)
+def test_booking_button_only_for_those_who_may_book(client, login_as, role, shown):
+    patient = PatientFactory()
+    login_as(role)
+    html = client.get(f"/patients/{patient.pk}/").content.decode()
+    assert ("Prendre rendez-vous" in html) is shown
