@@ -28,10 +28,13 @@ def funnel_section(month: Month, scope: Scope) -> Section:
     statuses = list(Patient.Status.choices)
     tiers = ["P1", "P2", "P3"]
 
-    by_status_tier = {
-        (row["status_end"], row["priority_tier"]): row["n"]
-        for row in registered_by(month).values("status_end", "priority_tier").annotate(n=Count("pk"))
-    }
+    # one pass over the registry (the status at month end is the costly part), grouped finely
+    # enough to derive both the status x tier table and the cumulative figures below
+    groups = list(registered_by(month).values("status_end", "priority_tier", "ald").annotate(n=Count("pk")))
+    by_status_tier: dict[tuple[str, str], int] = {}
+    for row in groups:
+        key = (row["status_end"], row["priority_tier"])
+        by_status_tier[key] = by_status_tier.get(key, 0) + row["n"]
     section.tables.append(
         Table(
             key="statut_niveau",
@@ -86,12 +89,13 @@ def funnel_section(month: Month, scope: Scope) -> Section:
         )
     )
 
-    cumulative = registered_by(month).aggregate(
-        n_referred=Count("pk"),
-        n_ald=Count("pk", filter=Q(ald=True)),
-        n_gp_found=Count("pk", filter=Q(status_end=Patient.Status.GP_FOUND)),
-        n_gp_found_ald=Count("pk", filter=Q(status_end=Patient.Status.GP_FOUND, ald=True)),
-    )
+    gp_found = Patient.Status.GP_FOUND
+    cumulative = {
+        "n_referred": sum(row["n"] for row in groups),
+        "n_ald": sum(row["n"] for row in groups if row["ald"]),
+        "n_gp_found": sum(row["n"] for row in groups if row["status_end"] == gp_found),
+        "n_gp_found_ald": sum(row["n"] for row in groups if row["status_end"] == gp_found and row["ald"]),
+    }
     section.tables.append(
         Table(
             key="cumul",
