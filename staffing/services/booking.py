@@ -64,6 +64,8 @@ def _translate(exc: IntegrityError) -> Exception:
         return SlotUnavailable("Ce patient a déjà une proposition de rendez-vous en attente.")
     if name in ("consultation_no_professional_overlap", "consultation_inside_permanence"):
         return SlotUnavailable()
+    if name == "consultation_one_per_call":
+        return SlotUnavailable("Une consultation est déjà réservée pour cet appel.")
     return exc
 
 
@@ -116,10 +118,15 @@ def book_consultation(
     kind: str,
     user,
     now: dt.datetime | None = None,
+    call=None,
+    rescheduled_from: Consultation | None = None,
 ) -> Consultation:
     """Book `patient` at `start` in `permanence`. Raises SlotUnavailable if the time was taken meanwhile.
 
-    No lock is taken: the exclusion constraints decide between concurrent bookings.
+    No lock is taken: the exclusion constraints decide between concurrent bookings. `call`
+    (the unscheduled-care call it comes from) and `rescheduled_from` are set on the INSERT
+    itself: a later UPDATE of the new row would re-check the exclusion constraints and could
+    deadlock with a concurrent insert waiting on that row.
     """
     now = now or timezone.now()
     permanence = Permanence.objects.select_related("professional", "premises").get(pk=permanence.pk)
@@ -141,6 +148,8 @@ def book_consultation(
             created_by=by,
             confirmed_at=now,
             confirmed_by=by,
+            call=call,
+            rescheduled_from=rescheduled_from,
         )
     )
     record_system("create", object_type="staffing.Consultation", object_id=consultation.pk, user=by)
@@ -168,13 +177,16 @@ def move_consultation(
     current.cancelled_at = now
     current.cancelled_by = _user(user)
     current.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
-    moved = book_consultation(
-        patient=current.patient, permanence=permanence, start=start, kind=current.kind, user=user, now=now
+    return book_consultation(
+        patient=current.patient,
+        permanence=permanence,
+        start=start,
+        kind=current.kind,
+        user=user,
+        now=now,
+        call=current.call,
+        rescheduled_from=current,
     )
-    moved.rescheduled_from = current
-    moved.call_id = current.call_id
-    moved.save(update_fields=["rescheduled_from", "call"])
-    return moved
 
 
 @transaction.atomic

@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from patients.models import Call
 from patients.services.calls import record_booking
 from staffing.models import Consultation, ConsultationKind, Permanence
-from staffing.services.booking import SlotUnavailable, book_consultation
-
-DEADLOCK_DETECTED = "40P01"
+from staffing.services.booking import book_consultation
 
 
 class CallAlreadyBooked(ValidationError):
@@ -29,14 +27,10 @@ def book_from_call(*, call: Call, permanence: Permanence, start: dt.datetime, us
     so two clicks on two different times cannot both book: one call, one consultation
     (also enforced by the consultation_one_per_call constraint).
 
-    Lock order: call, then permanence. Linking the call is an UPDATE of the new row, and an
-    UPDATE re-checks the exclusion constraints: a concurrent insert waiting on our row would
-    then wait for us while we wait for it (deadlock). Holding the permanence row makes
-    bookings from calls on the same permanence queue up instead; a deadlock with some other
-    booking path is still reported as "time taken", never as an error page.
+    The consultation is linked to the call in its INSERT (book_consultation's `call`), so the
+    exclusion constraints are checked once and concurrent bookings cannot deadlock.
     """
     call = Call.objects.select_for_update(of=("self",)).select_related("patient").get(pk=call.pk)
-    permanence = Permanence.objects.select_for_update().get(pk=permanence.pk)
     if call.patient is None:
         raise ValidationError("Associez d'abord le patient à l'appel.")
     if ConsultationKind.SNP not in permanence.kinds:
@@ -44,18 +38,8 @@ def book_from_call(*, call: Call, permanence: Permanence, start: dt.datetime, us
     if Consultation.objects.filter(call=call).exclude(status=Consultation.Status.CANCELLED).exists():
         raise CallAlreadyBooked("Une consultation est déjà réservée pour cet appel.")
     consultation = book_consultation(
-        patient=call.patient, permanence=permanence, start=start, kind=ConsultationKind.SNP, user=user
+        patient=call.patient, permanence=permanence, start=start, kind=ConsultationKind.SNP, user=user, call=call
     )
-    consultation.call = call
-    try:
-        with transaction.atomic():
-            consultation.save(update_fields=["call"])
-    except IntegrityError as exc:
-        raise CallAlreadyBooked("Une consultation est déjà réservée pour cet appel.") from exc
-    except OperationalError as exc:
-        if getattr(exc.__cause__, "sqlstate", None) == DEADLOCK_DETECTED:
-            raise SlotUnavailable() from exc
-        raise
     same_day = timezone.localdate(start) == timezone.localdate(call.received_at)
     record_booking(call=call, same_day=same_day, user=user)
     return consultation
