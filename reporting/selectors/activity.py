@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -125,13 +125,10 @@ def delays_section(month: Month, scope: Scope) -> Section:
         return section
     # delay in days from referral to the first consultation held, for patients whose first
     # consultation falls in the month, by tier: one grouped query with percentile_cont
-    # MIN() per patient through the (patient, start) index; an ORDER BY start LIMIT 1 subquery
-    # lets the planner walk the whole start index instead
+    # ORDER BY start LIMIT 1 reads the (patient, start) index; a MIN() with GROUP BY was
+    # measured minutes slower on 1M consultations (bench/monthly_report.py)
     first_held = (
-        Consultation.objects.filter(patient=OuterRef("pk"), status="done")
-        .values("patient")
-        .annotate(first=Min("start"))
-        .values("first")
+        Consultation.objects.filter(patient=OuterRef("pk"), status="done").order_by("start").values("start")[:1]
     )
     firsts = (
         Patient.objects.annotate(first=Subquery(first_held))
