@@ -2,15 +2,16 @@
 
 Views call `enqueue(task, user=..., **kwargs)`; the task body wraps its work in
 `tracked(task_run_id, task_name, kwargs)` and calls `run.step(pct, message)`.
-Progress is written with a plain UPDATE outside any surrounding transaction of the
-task, so the page polling it sees it at once.
+Progress must be visible to the polling page while the task is still working, even when
+the task does its work inside one transaction (an all-or-nothing import): inside an atomic
+block, `step` writes through a second, autocommit connection.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
 from escorter.models import TaskRun
@@ -30,11 +31,34 @@ def enqueue(task, *, user=None, **kwargs) -> TaskRun:
 class Progress:
     def __init__(self, run: TaskRun):
         self.run = run
+        self._side = None
 
     def step(self, progress: int, message: str = "") -> None:
         self.run.progress = max(0, min(100, int(progress)))
         self.run.message = message or self.run.message
-        TaskRun.objects.filter(pk=self.run.pk).update(progress=self.run.progress, message=self.run.message)
+        if connections["default"].in_atomic_block:
+            self._write_outside_transaction()
+        else:
+            TaskRun.objects.filter(pk=self.run.pk).update(progress=self.run.progress, message=self.run.message)
+
+    def _write_outside_transaction(self) -> None:
+        """Best effort: a progress bar is never worth failing or blocking the task for."""
+        try:
+            if self._side is None:
+                self._side = connections.create_connection("default")
+            with self._side.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '1s'")
+                cursor.execute(
+                    "UPDATE escorter_taskrun SET progress = %s, message = %s WHERE id = %s",
+                    [self.run.progress, self.run.message, self.run.pk],
+                )
+        except DatabaseError:
+            self.close()
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
 
 
 @contextmanager
@@ -53,10 +77,12 @@ def tracked(task_run_id: int | None, task_name: str, arguments: dict | None = No
     try:
         yield progress
     except Exception as exc:
+        progress.close()
         TaskRun.objects.filter(pk=run.pk).update(
             status=TaskRun.Status.FAILURE, message=f"Échec : {exc}"[:2000], finished_at=timezone.now()
         )
         raise
+    progress.close()
     TaskRun.objects.filter(pk=run.pk).update(
         status=TaskRun.Status.SUCCESS,
         progress=100,
