@@ -13,13 +13,31 @@ from django.views.decorators.http import require_GET
 from escorter.models import TaskRun
 from escorter.roles import ALL_ROLES, STAFF, Role, check_role, role_required, user_role
 
+# the space each role works in, and what it is for (funders have their portal instead)
+HOME_SPACES = {
+    Role.COORDINATOR: (
+        "Coordination",
+        "Liste d'attente, locaux, tableau de service, financements et rapports mensuels de l'équipe.",
+    ),
+    Role.SECRETARY: (
+        "Secrétariat",
+        "Retrouver un patient, prendre, déplacer ou annuler un rendez-vous, "
+        "et noter les appels de la ligne de soins non programmés.",
+    ),
+    Role.PRACTITIONER: (
+        "Mon espace praticien",
+        "Votre agenda, les patients du jour et le compte rendu de vos consultations.",
+    ),
+}
+
 
 @role_required(*ALL_ROLES)
 def home(request):
     role = user_role(request.user)
     if role == Role.FUNDER:
         return redirect("reporting:portal")
-    return render(request, f"escorter/home_{role.value}.html", {"role": role})
+    space, intro = HOME_SPACES[role]
+    return render(request, "escorter/home.html", {"role": role, "space": space, "intro": intro})
 
 
 @login_not_required

@@ -10,20 +10,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-MONTH_NAMES = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+from escorter.dates import month_label
+
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -86,7 +74,7 @@ class Month:
 
     @property
     def label(self) -> str:
-        return f"{MONTH_NAMES[self.month - 1]} {self.year}"
+        return month_label(self.year, self.month)
 
     def __str__(self) -> str:
         return self.key

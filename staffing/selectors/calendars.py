@@ -11,26 +11,11 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.db.models import Prefetch, QuerySet
 
+from escorter.dates import WEEKDAYS_FR, month_label
 from sites.models import Closure, Premises
 from staffing.models import Permanence, Professional
 
 PARIS = ZoneInfo("Europe/Paris")
-WEEKDAYS_FR = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-MONTHS_FR = [
-    "",
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 
 
 @lru_cache(maxsize=32)
@@ -219,7 +204,7 @@ class Month:
 
     @property
     def label(self) -> str:
-        return f"{MONTHS_FR[self.first.month]} {self.first.year}"
+        return month_label(self.first.year, self.first.month)
 
     @property
     def previous(self) -> str:
