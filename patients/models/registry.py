@@ -256,6 +256,8 @@ class PatientStatusChange(models.Model):
         verbose_name = "changement de statut"
         verbose_name_plural = "historique des statuts"
         ordering = ["-at", "-pk"]
+        # a patient's status at a date (reporting): its latest change before that date
+        indexes = [models.Index(fields=["patient", "at"], name="statuschange_patient_at")]
 
     def __str__(self) -> str:
         return f"{self.patient_id} : {self.from_status or '—'} → {self.to_status} ({self.at:%d/%m/%Y})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -124,23 +124,38 @@ def delays_section(month: Month, scope: Scope) -> Section:
         section.missing = CONSULTATIONS_MISSING
         return section
     # delay in days from referral to the first consultation held, for patients whose first
-    # consultation falls in the month, by tier: one grouped query with percentile_cont
-    # ORDER BY start LIMIT 1 reads the (patient, start) index; a MIN() with GROUP BY was
-    # measured minutes slower on 1M consultations (bench/monthly_report.py)
-    first_held = (
-        Consultation.objects.filter(patient=OuterRef("pk"), status="done").order_by("start").values("start")[:1]
-    )
+    # consultation falls in the month, by tier. Set-based: the patients seen in the month with
+    # no consultation held before it (an anti-join on the (patient, start) index), grouped by
+    # patient for their first start, then percentile_cont over that grouped query (Django wraps
+    # it in a subquery), one FILTER per tier.
+    paris = ZoneInfo(settings.TIME_ZONE)
+    held = Consultation.objects.filter(status="done")
     firsts = (
-        Patient.objects.annotate(first=Subquery(first_held))
-        .filter(first__gte=month.start, first__lt=month.end)
-        .annotate(delay=DaysBetween(TruncDate("first", tzinfo=ZoneInfo(settings.TIME_ZONE)), F("referral_date")))
+        held.filter(start__gte=month.start, start__lt=month.end)
+        .filter(~Exists(held.filter(patient=OuterRef("patient"), start__lt=month.start)))
+        .values("patient")
+        .annotate(
+            tier=F("patient__priority_tier"),
+            delay=DaysBetween(TruncDate(Min("start"), tzinfo=paris), F("patient__referral_date")),
+        )
     )
-    rows = list(
-        firsts.values("priority_tier")
-        .annotate(n=Count("pk"), median=Percentile("delay", 0.5), p90=Percentile("delay", 0.9))
-        .order_by("priority_tier")
-    )
-    overall = firsts.aggregate(n=Count("pk"), median=Percentile("delay", 0.5), p90=Percentile("delay", 0.9))
+    tiers = sorted(Patient._meta.get_field("priority_tier").choices, key=lambda choice: choice[0])
+    figures = {}
+    for key, _ in tiers:
+        only = Q(tier=key)
+        figures |= {
+            f"n_{key}": Count("patient", filter=only),
+            f"median_{key}": Percentile("delay", 0.5, filter=only),
+            f"p90_{key}": Percentile("delay", 0.9, filter=only),
+        }
+    figures |= {"n": Count("patient"), "median": Percentile("delay", 0.5), "p90": Percentile("delay", 0.9)}
+    result = firsts.aggregate(**figures)
+    rows = [
+        {"priority_tier": key, "n": result[f"n_{key}"], "median": result[f"median_{key}"], "p90": result[f"p90_{key}"]}
+        for key, _ in tiers
+        if result[f"n_{key}"]
+    ]
+    overall = {"n": result["n"], "median": result["median"], "p90": result["p90"]}
     table_rows = [Row(r["priority_tier"], [r["n"], r["median"], r["p90"]]) for r in rows]
     support = [r["n"] for r in rows]
     if overall["n"]:

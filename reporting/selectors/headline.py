@@ -9,14 +9,14 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from reporting.models import Indicator
 from reporting.periods import Month
 from reporting.selectors import activity
 from reporting.selectors.base import model_or_none
-from reporting.selectors.queries import hours_between, status_at
+from reporting.selectors.queries import hours_between, registry_counts
 
 PATIENT_INDICATORS = {Indicator.PATIENTS_REFERRED, Indicator.PATIENTS_SEEN, Indicator.PATIENTS_GP_FOUND}
 
@@ -72,18 +72,14 @@ def headline(month: Month) -> dict[str, int | None]:
     figures: dict[str, int | None] = dict.fromkeys(HEADLINE_LABELS)
     if Patient is not None:
         S = Patient.Status
-        registry = (
-            Patient.objects.filter(referral_date__lte=month.last_day)
-            .annotate(status_end=status_at(month.end))
-            .aggregate(
-                referred_total=Count("pk"),
-                referred_month=Count("pk", filter=Q(referral_date__gte=month.first_day)),
-                waiting_end=Count("pk", filter=Q(status_end=S.WAITING)),
-                in_care_end=Count("pk", filter=Q(status_end=S.IN_CARE)),
-                gp_found_total=Count("pk", filter=Q(status_end=S.GP_FOUND)),
-            )
+        groups = registry_counts(month, "referral_date")
+        figures.update(
+            referred_total=sum(g["n"] for g in groups),
+            referred_month=sum(g["n"] for g in groups if g["referral_date"] >= month.first_day),
+            waiting_end=sum(g["n"] for g in groups if g["status_end"] == S.WAITING),
+            in_care_end=sum(g["n"] for g in groups if g["status_end"] == S.IN_CARE),
+            gp_found_total=sum(g["n"] for g in groups if g["status_end"] == S.GP_FOUND),
         )
-        figures.update(registry)
         figures["gp_found_month"] = indicator_value(Indicator.PATIENTS_GP_FOUND, month.first_day, month.last_day)
     figures["consultations_done"] = indicator_value(Indicator.CONSULTATIONS_DONE, month.first_day, month.last_day)
     figures["permanence_hours"] = indicator_value(Indicator.PERMANENCE_HOURS, month.first_day, month.last_day)

@@ -77,3 +77,51 @@ def status_at(moment: dt.datetime):
 class FirstElement(models.Func):
     template = "(%(expressions)s)[1]"
     output_field = models.CharField()
+
+
+def latest_changes(moment: dt.datetime):
+    """Ids of each patient's latest status change strictly before `moment`: one DISTINCT ON pass
+    over the history (sorted once), which PostgreSQL then hash-joins."""
+    change = model_or_none("patients.PatientStatusChange")
+    return change.objects.filter(at__lt=moment).order_by("patient_id", "-at", "-pk").distinct("patient_id").values("pk")
+
+
+def registry_counts(month, *fields: str) -> list[dict]:
+    """Patients referred by the end of `month`, counted by their status at that date
+    (`status_end`, as status_at() computes it) and by the given Patient fields (paths allowed).
+
+    Set-based: instead of looking up each patient's history (a subquery run patient by patient),
+    two grouped queries: patients whose latest change before the month's end is found in one
+    DISTINCT ON pass over the history, and patients without any change before that date (an
+    anti-join), whose status is their current one if set before, else waiting. Each returned
+    row has the keys `status_end`, the fields and `n`; a group may appear twice (once from each
+    query): callers add the counts up.
+    """
+    change = model_or_none("patients.PatientStatusChange")
+    Patient = patients()
+    moment = month.end
+    aliases = {f"f{i}": field for i, field in enumerate(fields)}
+    with_history = (
+        change.objects.filter(pk__in=latest_changes(moment), patient__referral_date__lte=month.last_day)
+        .values(status_end=F("to_status"), **{alias: F(f"patient__{f}") for alias, f in aliases.items()})
+        .annotate(n=models.Count("pk"))
+        .order_by()
+    )
+    without_history = (
+        Patient.objects.filter(referral_date__lte=month.last_day)
+        .filter(~models.Exists(change.objects.filter(patient=OuterRef("pk"), at__lt=moment)))
+        .annotate(
+            status_end=Case(
+                When(status_changed_at__lt=moment, then=F("status")),
+                default=Value(Patient.Status.WAITING),
+                output_field=models.CharField(),
+            )
+        )
+        .values("status_end", **{alias: F(f) for alias, f in aliases.items()})
+        .annotate(n=models.Count("pk"))
+        .order_by()
+    )
+    return [
+        {"status_end": row["status_end"], **{f: row[alias] for alias, f in aliases.items()}, "n": row["n"]}
+        for row in [*with_history, *without_history]
+    ]

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from reporting.periods import Month
 from reporting.secrecy import merge_small_communes
 from reporting.selectors.base import Scope
-from reporting.selectors.queries import patients, status_at
+from reporting.selectors.queries import patients, registry_counts
 from reporting.tables import Row, Section, Table
 
 MISSING = "Le registre des patients n'est pas encore disponible."
-
-
-def registered_by(month: Month):
-    """Patients referred by the end of `month`, with their status at that date (`status_end`)."""
-    Patient = patients()
-    return Patient.objects.filter(referral_date__lte=month.last_day).annotate(status_end=status_at(month.end))
 
 
 def funnel_section(month: Month, scope: Scope) -> Section:
@@ -30,7 +24,7 @@ def funnel_section(month: Month, scope: Scope) -> Section:
 
     # one pass over the registry (the status at month end is the costly part), grouped finely
     # enough to derive both the status x tier table and the cumulative figures below
-    groups = list(registered_by(month).values("status_end", "priority_tier", "ald").annotate(n=Count("pk")))
+    groups = registry_counts(month, "priority_tier", "ald")
     by_status_tier: dict[tuple[str, str], int] = {}
     for row in groups:
         key = (row["status_end"], row["priority_tier"])
@@ -125,17 +119,40 @@ def territory_section(month: Month, scope: Scope) -> Section:
         section.missing = MISSING
         return section
     S = Patient.Status
-    rows = list(
-        registered_by(month)
-        .values("commune__insee_code", "commune__name", "commune__epci_name")
-        .annotate(
-            referred=Count("pk"),
-            waiting=Count("pk", filter=Q(status_end=S.WAITING)),
-            in_care=Count("pk", filter=Q(status_end=S.IN_CARE)),
-            gp_found=Count("pk", filter=Q(status_end=S.GP_FOUND)),
+    counts: dict[int | None, dict[str, int]] = {}
+    for group in registry_counts(month, "commune_id"):
+        row = counts.setdefault(group["commune_id"], dict.fromkeys(("referred", S.WAITING, S.IN_CARE, S.GP_FOUND), 0))
+        row["referred"] += group["n"]
+        if group["status_end"] in row:
+            row[group["status_end"]] += group["n"]
+    # communes in the database's collation order (EPCI, then name), the unknown commune last
+    Commune = Patient._meta.get_field("commune").related_model
+    communes = Commune.objects.filter(pk__in=[pk for pk in counts if pk is not None]).order_by("epci_name", "name")
+    rows = [
+        {
+            "commune__insee_code": commune.insee_code,
+            "commune__name": commune.name,
+            "commune__epci_name": commune.epci_name,
+            "referred": counts[commune.pk]["referred"],
+            "waiting": counts[commune.pk][S.WAITING],
+            "in_care": counts[commune.pk][S.IN_CARE],
+            "gp_found": counts[commune.pk][S.GP_FOUND],
+        }
+        for commune in communes
+    ]
+    if None in counts:
+        unknown = counts[None]
+        rows.append(
+            {
+                "commune__insee_code": None,
+                "commune__name": None,
+                "commune__epci_name": None,
+                "referred": unknown["referred"],
+                "waiting": unknown[S.WAITING],
+                "in_care": unknown[S.IN_CARE],
+                "gp_found": unknown[S.GP_FOUND],
+            }
         )
-        .order_by("commune__epci_name", "commune__name")
-    )
     columns = ["Signalés (cumul)", "En attente", "Suivis par l'équipe", "Médecin traitant retrouvé"]
 
     def values(row):
