@@ -26,6 +26,7 @@ from patients.services.importing.rows import CommuneResolver, RowErrors, parse_r
 from patients.services.priority import active_rule
 
 BATCH_SIZE = 2000
+COPY_CHUNK = 250  # rows per write to a COPY
 MAX_ISSUES_KEPT = 500  # in memory for the page; the error file has them all
 # fields a list may fill on an existing patient; never overwritten once set
 FILLABLE = (
@@ -211,7 +212,7 @@ def import_patients(
                         batch = []
                 if batch:
                     context.process(batch)
-                context.wait_for_copy()
+                context.finish()
             finally:
                 context.close()  # never leave the block (commit or rollback) with a COPY in flight
             report.cp1252_lines = reader.cp1252_lines
@@ -257,6 +258,7 @@ class _Context:
         self.default_texts = {name: _copy_text(value) for name, value in self.defaults.items()}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
         self.pending = None
+        self.held = None  # (parsed rows, rejected rows, identity keys) of the batch whose lookups are running
 
     def _preview(self, line: int, values: dict, outcome: str, message: str = "") -> None:
         if len(self.report.preview) < self.preview:
@@ -268,35 +270,81 @@ class _Context:
             self.report.preview.append({"line": line, "values": shown, "outcome": outcome, "message": message})
 
     def process(self, batch: list[tuple[int, dict]]) -> None:
+        """Parse `batch`, then settle the previous one: a one-batch pipeline.
+
+        The helper thread runs, one after the other on our connection, the COPY of batch k and
+        the lookups of batch k+1 (which must see batch k), while this thread parses batch k+2.
+        Results, issues and previews come out in file order, as if batches ran one by one.
+        """
         parsed: list[tuple[int, dict]] = []
+        rejected: list[tuple[int, dict, list]] = []
         for line, raw in batch:
             try:
                 parsed.append((line, parse_row(raw, communes=self.communes, labels=self.labels, today=self.today)))
             except RowErrors as exc:
-                self.report.rejected += 1
-                for column, message, value in exc.errors:
-                    self.sink.add(ImportIssue(line, column, message, value))
-                self._preview(line, {k: raw.get(k) for k in raw}, "rejetée", exc.errors[0][1])
-        if not parsed:
-            return
-        self.wait_for_copy()  # earlier batches must be in the table before we look people up
-        if self.progress is not None:
-            # note: inside the import's transaction, so pollers see it at the end (PostgreSQL isolation)
-            self.progress.step(min(95, 5 + self.report.rows // 1000), f"{self.report.rows} lignes lues…")
-        nirs = {v["nir"] for _, v in parsed if v.get("nir")}
+                rejected.append((line, raw, exc.errors))
         keys = [identity_key(v["last_name"], v["first_names"], v["birth_date"]) for _, v in parsed]
-        # two index scans (an OR would defeat both), plain tuples, then full rows only for matches;
-        # identity_name is the SQL twin of identity_key, so this stays small however big the registry
-        light = ("pk", "nir", "last_name", "first_names", "birth_date")
-        active = Patient.objects.filter(anonymised_at__isnull=True)
-        found = set(
-            active.filter(
-                identity_name__in={f"{last} {first}" for last, first, _ in keys},
-                birth_date__in={birth for _, _, birth in keys},
-            ).values_list(*light)
+        self._settle(next_batch=(parsed, rejected, keys))
+
+    def finish(self) -> None:
+        """Settle the last batch and wait for its COPY."""
+        self._settle(next_batch=None)
+        self.wait_for_copy()
+
+    def _settle(self, *, next_batch) -> None:
+        found = self.wait_for_copy()  # lookups of the held batch, run after every earlier write
+        to_create: list[dict] = []
+        if self.held is not None:
+            parsed, rejected, keys = self.held
+            for line, raw, errors in rejected:
+                self.report.rejected += 1
+                for column, message, value in errors:
+                    self.sink.add(ImportIssue(line, column, message, value))
+                self._preview(line, {k: raw.get(k) for k in raw}, "rejetée", errors[0][1])
+            if parsed:
+                if self.progress is not None:
+                    # note: inside the import's transaction, so pollers see it at the end (PostgreSQL isolation)
+                    self.progress.step(min(95, 5 + self.report.rows // 1000), f"{self.report.rows} lignes lues…")
+                to_create = self._match(parsed, keys, found or set())  # its updates run here, before the next lookups
+        self.held = next_batch
+        lookups = None
+        if next_batch is not None and next_batch[0]:
+            nirs = [v["nir"] for _, v in next_batch[0] if v.get("nir")]
+            pairs = {(f"{last} {first}", birth) for last, first, birth in next_batch[2]}
+            lookups = ([name for name, _ in pairs], [birth for _, birth in pairs], nirs)
+        if to_create or lookups:
+            connection.ensure_connection()
+            # Django's connection object is per thread: hand the helper our psycopg connection
+            self.pending = self.executor.submit(self._write_and_look_up, connection.connection, to_create, lookups)
+
+    def _look_up(self, cursor, lookups) -> set:
+        """Registry rows (id, nir, last name, first names, birth date) that may be the batch's people.
+
+        Two index scans (an OR would defeat both), the keys passed as arrays (one parameter each,
+        not thousands of placeholders to build and plan); identity_name is the SQL twin of
+        identity_key, so this stays small however big the registry.
+        """
+        names, births, nirs = lookups
+        table = Patient._meta.db_table
+        cursor.execute(
+            f"SELECT id, nir, last_name, first_names, birth_date FROM {table} "  # noqa: S608
+            "WHERE anonymised_at IS NULL AND (identity_name, birth_date) IN "
+            "(SELECT * FROM unnest(%s::text[], %s::date[]))",
+            [names, births],
         )
+        found = set(cursor.fetchall())
         if nirs:
-            found |= set(active.filter(nir__in=nirs).values_list(*light))
+            cursor.execute(
+                f"SELECT id, nir, last_name, first_names, birth_date FROM {table} "  # noqa: S608
+                "WHERE anonymised_at IS NULL AND nir <> '' AND nir = ANY(%s::text[])",
+                [nirs],
+            )
+            found.update(cursor.fetchall())
+        return found
+
+    def _match(self, parsed: list[tuple[int, dict]], keys: list[tuple], found: set) -> list[dict]:
+        """Dedup a parsed batch against `found`; updates existing patients, returns the rows to create."""
+        light = ("pk", "nir", "last_name", "first_names", "birth_date")
         nir_to_pk: dict[str, int] = {}
         key_to_pk: dict[tuple, int] = {}
         for pk, found_nir, last_name, first_names, birth_date in found:
@@ -346,9 +394,7 @@ class _Context:
             else:
                 self.report.already_known += 1
                 self._preview(line, values, "déjà connu")
-        if to_create:
-            self._copy_new(to_create)
-            self.report.created += len(to_create)
+        self.report.created += len(to_create)
         if to_update:
             patients = list(to_update.values())
             for patient in patients:
@@ -361,6 +407,7 @@ class _Context:
             for patient in patients:
                 patient.updated_at = now
             Patient.objects.bulk_update(patients, fields, batch_size=1000)
+        return to_create
 
     def _new_row(self, values: dict) -> dict:
         """The columns that differ from the import-wide defaults (those are rendered once)."""
@@ -370,49 +417,48 @@ class _Context:
         row.update(priority_score=score, priority_tier=tier, priority_explanation=explanation)
         return row
 
-    def _copy_new(self, rows: list[dict]) -> None:
-        """COPY the new patients and their first history row: ~10x faster than INSERTs.
+    def _write_and_look_up(self, raw, rows: list[dict], lookups) -> set | None:
+        """In the helper thread: COPY the new patients and their first history row (~10x faster
+        than INSERTs), then look up the next batch's people, which must see these rows.
 
-        Ids are taken from the sequence beforehand, since COPY cannot return them. The rows
-        are rendered here; sending them and PostgreSQL's work (indexes) happen in a helper
-        thread while this one parses the next batch. Same connection, same transaction: the
-        next batch's lookups wait for it (`wait_for_copy`).
+        Ids are taken from the sequence beforehand, since COPY cannot return them. Same
+        connection (psycopg's is thread-safe), same transaction; the main thread only touches
+        the connection after `wait_for_copy`.
         """
-        self.wait_for_copy()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [Patient._meta.db_table, len(rows)],
-            )
-            ids = [r[0] for r in cursor.fetchall()]
-        # COPY's text format written by hand: psycopg's per-value dumpers cost more than the
-        # database work itself on a 35-column row
-        defaults = self.default_texts
-        patients = "".join(
-            str(pk)
-            + "\t"
-            + "\t".join([_copy_text(row[name]) if name in row else defaults[name] for name in self.columns])
-            + "\n"
-            for pk, row in zip(ids, rows, strict=True)
+        with raw.cursor() as cursor:
+            if rows:
+                self._copy_rows(cursor, rows)
+            return self._look_up(cursor, lookups) if lookups else None
+
+    def _copy_rows(self, cursor, rows: list[dict]) -> None:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Patient._meta.db_table, len(rows)],
         )
+        ids = [r[0] for r in cursor.fetchall()]
+        # COPY's text format written by hand: psycopg's per-value dumpers cost more than the
+        # database work itself on a 35-column row; sent in chunks so PostgreSQL starts early
+        defaults = self.default_texts
+        columns = self.columns
+        with cursor.copy(
+            f"COPY {Patient._meta.db_table} ({', '.join(['id', *columns])}) FROM STDIN"  # noqa: S608
+        ) as copy:
+            for start in range(0, len(rows), COPY_CHUNK):
+                end = start + COPY_CHUNK
+                copy.write(
+                    "".join(
+                        str(pk)
+                        + "\t"
+                        + "\t".join([_copy_text(row[name]) if name in row else defaults[name] for name in columns])
+                        + "\n"
+                        for pk, row in zip(ids[start:end], rows[start:end], strict=True)
+                    )
+                )
         note = _copy_text(f"Import de la liste « {self.report.file_name} »"[:500])
         history_tail = f"\t\t{Patient.Status.WAITING}\t{self.now.isoformat()}\t{_copy_text(self.user_id)}\t{note}\n"
-        history = "".join(f"{pk}{history_tail}" for pk in ids)
-        columns = ", ".join(["id", *self.columns])
-        raw = connection.connection  # the psycopg connection (thread-safe), inside our transaction
-
-        def send():
-            with raw.cursor() as cursor:
-                with cursor.copy(f"COPY {Patient._meta.db_table} ({columns}) FROM STDIN") as copy:  # noqa: S608
-                    copy.write(patients)
-                table = PatientStatusChange._meta.db_table
-                with cursor.copy(
-                    f"COPY {table} (patient_id, from_status, to_status, at, by_id, note) FROM STDIN"
-                ) as copy:
-                    copy.write(history)
-
-        self.wait_for_copy()
-        self.pending = self.executor.submit(send)
+        table = PatientStatusChange._meta.db_table
+        with cursor.copy(f"COPY {table} (patient_id, from_status, to_status, at, by_id, note) FROM STDIN") as copy:
+            copy.write("".join(f"{pk}{history_tail}" for pk in ids))
 
     def close(self) -> None:
         try:
@@ -421,10 +467,12 @@ class _Context:
             pass
         self.executor.shutdown(wait=True)
 
-    def wait_for_copy(self) -> None:
+    def wait_for_copy(self) -> set | None:
+        """Wait for the helper thread's work; returns its lookups' result, if it had some."""
         if self.pending is not None:
             pending, self.pending = self.pending, None
-            pending.result()  # re-raises a failed COPY here, inside the transaction
+            return pending.result()  # re-raises a failed COPY here, inside the transaction
+        return None
 
     def _merge(self, line: int, patient: Patient, values: dict) -> list[str]:
         """Fill empty fields of `patient`; report differing non-empty ones as conflicts."""
