@@ -43,11 +43,15 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 @lru_cache(maxsize=65536)  # names, towns and yes/no values repeat a lot in a list
 def simplify(text: str) -> str:
     """Lower case, no accents, punctuation and hyphens as single spaces: 'Marie-Hélène ' -> 'marie helene'."""
-    text = strip_accents(text or "").lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+    text = text or ""
+    text = text.lower() if text.isascii() else strip_accents(text).lower()  # NFKD leaves ASCII alone
+    return " ".join(_NOT_ALNUM.sub(" ", text).split())
 
 
 def identity_key(last_name: str, first_names: str, birth_date: dt.date) -> tuple[str, str, dt.date]:
@@ -82,12 +86,15 @@ def clean_nir(value: str) -> str:
     return number
 
 
+_NON_DIGITS = re.compile(r"\D")
+
+
 def clean_phone(value: str) -> str:
     """French numbers stored as 10 digits ('+33 6 12…' -> '0612…'); '' stays ''."""
     raw = (value or "").strip()
     if not raw:
         return ""
-    digits = re.sub(r"\D", "", raw)
+    digits = _NON_DIGITS.sub("", raw)
     if digits.startswith("0033"):
         digits = "0" + digits[4:]
     elif digits.startswith("33") and len(digits) == 11:
@@ -105,6 +112,9 @@ def format_phone(digits: str) -> str:
     return digits or ""
 
 
+_EXCEL_SERIAL = re.compile(r"\d{5}(\.0+)?")
+
+
 def parse_date(value) -> dt.date:
     """dd/mm/yyyy, yyyy-mm-dd, an Excel serial number or a date object."""
     if isinstance(value, dt.datetime):
@@ -118,13 +128,13 @@ def parse_date(value) -> dt.date:
     text = str(value or "").strip()
     if not text:
         raise ValidationError("Date manquante.", code="date_missing")
-    if re.fullmatch(r"\d{5}(\.0+)?", text):  # Excel serial exported as text
-        return _EXCEL_EPOCH + dt.timedelta(days=int(float(text)))
     if len(text) == 10 and text[2] == "/" and text[5] == "/" and text[:2].isdigit():  # fast path: dd/mm/yyyy
         try:
             return dt.date(int(text[6:]), int(text[3:5]), int(text[:2]))
         except ValueError:
             raise ValidationError(f"Date impossible : « {value} ».", code="date")
+    if _EXCEL_SERIAL.fullmatch(text):  # Excel serial exported as text
+        return _EXCEL_EPOCH + dt.timedelta(days=int(float(text)))
     text = text.split(" ")[0].split("T")[0]
     for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"):
         try:
@@ -147,6 +157,9 @@ def parse_bool(value) -> bool:
     raise ValidationError(f"Valeur oui/non illisible : « {value} ».", code="bool")
 
 
+_ALD_SEPARATORS = re.compile(r"[ ,;/+]+")
+
+
 def parse_ald_codes(value) -> list[str]:
     """'5; 8', 'ALD 30', 'hors liste', '31' (=hors liste in some CPAM exports) -> ['5', '8']."""
     if value is None:
@@ -158,7 +171,7 @@ def parse_ald_codes(value) -> list[str]:
         return []
     codes: list[str] = []
     text = text.replace("hors liste", " hl ").replace("ald", " ")
-    for token in re.split(r"[ ,;/+]+", text):
+    for token in _ALD_SEPARATORS.split(text):
         if not token:
             continue
         if token in ("hl", "31", "32"):

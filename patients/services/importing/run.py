@@ -258,7 +258,9 @@ class _Context:
         self.default_texts = {name: _copy_text(value) for name, value in self.defaults.items()}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
         self.pending = None
-        self.held = None  # (parsed rows, rejected rows, identity keys) of the batch whose lookups are running
+        self.held = (
+            None  # (parsed rows, rejected rows, identity keys, rows to create) of the batch whose lookups are running
+        )
 
     def _preview(self, line: int, values: dict, outcome: str, message: str = "") -> None:
         if len(self.report.preview) < self.preview:
@@ -284,7 +286,9 @@ class _Context:
             except RowErrors as exc:
                 rejected.append((line, raw, exc.errors))
         keys = [identity_key(v["last_name"], v["first_names"], v["birth_date"]) for _, v in parsed]
-        self._settle(next_batch=(parsed, rejected, keys))
+        # rows as they would be created, scored now, while PostgreSQL works on the previous batch
+        new_rows = [self._new_row(values) for _, values in parsed]
+        self._settle(next_batch=(parsed, rejected, keys, new_rows))
 
     def finish(self) -> None:
         """Settle the last batch and wait for its COPY."""
@@ -295,7 +299,7 @@ class _Context:
         found = self.wait_for_copy()  # lookups of the held batch, run after every earlier write
         to_create: list[dict] = []
         if self.held is not None:
-            parsed, rejected, keys = self.held
+            parsed, rejected, keys, new_rows = self.held
             for line, raw, errors in rejected:
                 self.report.rejected += 1
                 for column, message, value in errors:
@@ -305,7 +309,9 @@ class _Context:
                 if self.progress is not None:
                     # note: inside the import's transaction, so pollers see it at the end (PostgreSQL isolation)
                     self.progress.step(min(95, 5 + self.report.rows // 1000), f"{self.report.rows} lignes lues…")
-                to_create = self._match(parsed, keys, found or set())  # its updates run here, before the next lookups
+                to_create = self._match(
+                    parsed, keys, new_rows, found or set()
+                )  # its updates run here, before the next lookups
         self.held = next_batch
         lookups = None
         if next_batch is not None and next_batch[0]:
@@ -342,7 +348,7 @@ class _Context:
             found.update(cursor.fetchall())
         return found
 
-    def _match(self, parsed: list[tuple[int, dict]], keys: list[tuple], found: set) -> list[dict]:
+    def _match(self, parsed: list[tuple[int, dict]], keys: list[tuple], new_rows: list[dict], found: set) -> list[dict]:
         """Dedup a parsed batch against `found`; updates existing patients, returns the rows to create."""
         light = ("pk", "nir", "last_name", "first_names", "birth_date")
         nir_to_pk: dict[str, int] = {}
@@ -363,7 +369,7 @@ class _Context:
         to_create: list[dict] = []
         to_update: dict[int, Patient] = {}
         updated_fields: set[str] = set()
-        for (line, values), key in zip(parsed, keys, strict=True):
+        for (line, values), key, new_row in zip(parsed, keys, new_rows, strict=True):
             nir = values.get("nir") or ""
             first_line = new_in_batch.get(nir) if nir else None
             first_line = first_line or new_in_batch.get(key)
@@ -377,7 +383,7 @@ class _Context:
             patient = by_nir.get(nir) if nir else None
             patient = patient or by_key.get(key)
             if patient is None:
-                to_create.append(self._new_row(values))
+                to_create.append(new_row)
                 if nir:
                     new_in_batch[nir] = line
                 new_in_batch[key] = line
