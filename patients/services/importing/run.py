@@ -256,6 +256,7 @@ class _Context:
             priority_rule_id=self.rule.pk,
         )
         self.default_texts = {name: _copy_text(value) for name, value in self.defaults.items()}
+        self.explanation_texts: dict[tuple, _CopyText] = {}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
         self.pending = None
         self.held = (
@@ -420,7 +421,14 @@ class _Context:
         row = dict(values)
         row["referral_date"] = values.get("referral_date") or self.today
         score, tier, explanation = self.rule.evaluate(_Candidate(row, self.defaults), self.today)
-        row.update(priority_score=score, priority_tier=tier, priority_explanation=explanation)
+        # few distinct explanations in a list (same rule, same day): render each one once
+        key = (score, tier, *((c["code"], c["label"], c["points"]) for c in explanation["criteria"]))
+        text = self.explanation_texts.get(key)
+        if text is None or len(self.explanation_texts) > 10_000:
+            if len(self.explanation_texts) > 10_000:
+                self.explanation_texts.clear()  # memory stays bounded whatever the list
+            text = self.explanation_texts[key] = _CopyText(_copy_text(explanation))
+        row.update(priority_score=score, priority_tier=tier, priority_explanation=text)
         return row
 
     def _write_and_look_up(self, raw, rows: list[dict], lookups) -> set | None:
@@ -446,6 +454,8 @@ class _Context:
         # database work itself on a 35-column row; sent in chunks so PostgreSQL starts early
         defaults = self.default_texts
         columns = self.columns
+        render = _RENDER.get
+        missing = _MISSING
         with cursor.copy(
             f"COPY {Patient._meta.db_table} ({', '.join(['id', *columns])}) FROM STDIN"  # noqa: S608
         ) as copy:
@@ -455,7 +465,14 @@ class _Context:
                     "".join(
                         str(pk)
                         + "\t"
-                        + "\t".join([_copy_text(row[name]) if name in row else defaults[name] for name in columns])
+                        + "\t".join(
+                            [
+                                defaults[name]
+                                if (value := row.get(name, missing)) is missing
+                                else render(type(value), _copy_text)(value)
+                                for name in columns
+                            ]
+                        )
                         + "\n"
                         for pk, row in zip(ids[start:end], rows[start:end], strict=True)
                     )
@@ -545,6 +562,29 @@ def _copy_text(value) -> str:
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False).translate(_COPY_ESCAPES)
     raise TypeError(f"unexpected value for COPY: {value!r}")
+
+
+class _CopyText(str):
+    """A value already in COPY text format."""
+
+    __slots__ = ()
+
+
+def _copy_str(value: str) -> str:
+    return value.translate(_COPY_ESCAPES)
+
+
+_MISSING = object()
+# the usual types straight to their renderer; anything else (subclasses too) through _copy_text
+_RENDER = {
+    str: _copy_str,
+    _CopyText: str.__str__,
+    bool: lambda value: "t" if value else "f",
+    int: str,
+    type(None): lambda value: "\\N",
+    dt.date: dt.date.isoformat,
+    list: _copy_text,
+}
 
 
 class _Candidate:
