@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Aggregate, Case, F, OuterRef, Subquery, Value, When
+from django.db.models import Aggregate, Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Extract
 
 from reporting.selectors.base import model_or_none
@@ -80,10 +80,15 @@ class FirstElement(models.Func):
 
 
 def latest_changes(moment: dt.datetime):
-    """Ids of each patient's latest status change strictly before `moment`: one DISTINCT ON pass
-    over the history (sorted once), which PostgreSQL then hash-joins."""
+    """Each patient's latest status change strictly before `moment` (the later `at`, then the
+    higher id): the changes before `moment` with no later one for the same patient. PostgreSQL
+    runs the NOT EXISTS as one hash anti-join over the history, not a lookup per patient."""
     change = model_or_none("patients.PatientStatusChange")
-    return change.objects.filter(at__lt=moment).order_by("patient_id", "-at", "-pk").distinct("patient_id").values("pk")
+    before = change.objects.filter(at__lt=moment)
+    later = before.filter(patient=OuterRef("patient")).filter(
+        Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk"))
+    )
+    return before.filter(~Exists(later))
 
 
 def registry_counts(month, *fields: str) -> list[dict]:
@@ -91,9 +96,9 @@ def registry_counts(month, *fields: str) -> list[dict]:
     (`status_end`, as status_at() computes it) and by the given Patient fields (paths allowed).
 
     Set-based: instead of looking up each patient's history (a subquery run patient by patient),
-    two grouped queries: patients whose latest change before the month's end is found in one
-    DISTINCT ON pass over the history, and patients without any change before that date (an
-    anti-join), whose status is their current one if set before, else waiting. Each returned
+    two grouped queries: patients with their latest change before the month's end (found by
+    latest_changes() in one pass over the history), and patients without any change before
+    that date (an anti-join), whose status is their current one if set before, else waiting. Each returned
     row has the keys `status_end`, the fields and `n`; a group may appear twice (once from each
     query): callers add the counts up.
     """
@@ -102,14 +107,15 @@ def registry_counts(month, *fields: str) -> list[dict]:
     moment = month.end
     aliases = {f"f{i}": field for i, field in enumerate(fields)}
     with_history = (
-        change.objects.filter(pk__in=latest_changes(moment), patient__referral_date__lte=month.last_day)
+        latest_changes(moment)
+        .filter(patient__referral_date__lte=month.last_day)
         .values(status_end=F("to_status"), **{alias: F(f"patient__{f}") for alias, f in aliases.items()})
         .annotate(n=models.Count("pk"))
         .order_by()
     )
     without_history = (
         Patient.objects.filter(referral_date__lte=month.last_day)
-        .filter(~models.Exists(change.objects.filter(patient=OuterRef("pk"), at__lt=moment)))
+        .filter(~Exists(change.objects.filter(patient=OuterRef("pk"), at__lt=moment)))
         .annotate(
             status_end=Case(
                 When(status_changed_at__lt=moment, then=F("status")),
