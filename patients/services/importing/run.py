@@ -259,9 +259,8 @@ class _Context:
         self.explanation_texts: dict[tuple, _CopyText] = {}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
         self.pending = None
-        self.held = (
-            None  # (parsed rows, rejected rows, identity keys, rows to create) of the batch whose lookups are running
-        )
+        # (parsed rows, rejected rows, identity keys, rows to create) of the batch whose lookups are running
+        self.held = None
 
     def _preview(self, line: int, values: dict, outcome: str, message: str = "") -> None:
         if len(self.report.preview) < self.preview:
@@ -424,8 +423,8 @@ class _Context:
         # few distinct explanations in a list (same rule, same day): render each one once
         key = (score, tier, *((c["code"], c["label"], c["points"]) for c in explanation["criteria"]))
         text = self.explanation_texts.get(key)
-        if text is None or len(self.explanation_texts) > 10_000:
-            if len(self.explanation_texts) > 10_000:
+        if text is None:
+            if len(self.explanation_texts) >= 10_000:
                 self.explanation_texts.clear()  # memory stays bounded whatever the list
             text = self.explanation_texts[key] = _CopyText(_copy_text(explanation))
         row.update(priority_score=score, priority_tier=tier, priority_explanation=text)
