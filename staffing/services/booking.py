@@ -15,6 +15,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from escorter.audit import record_system
+from escorter.db import is_deadlock, save_retrying_deadlocks
 from staffing.models import KIND_PROFESSIONS, Consultation, ConsultationKind, ConsultationStatus, Permanence
 from staffing.selectors.booking import consultation_minutes
 
@@ -100,31 +101,16 @@ def _check_bookable(*, patient, permanence: Permanence, start: dt.datetime, kind
     return end
 
 
-DEADLOCK_DETECTED = "40P01"
-INSERT_ATTEMPTS = 3
-
-
 def _insert(consultation: Consultation) -> Consultation:
-    """Insert under a savepoint and translate the constraint that refused it.
-
-    Two concurrent inserts that conflict on an exclusion constraint each wait for the other
-    (PostgreSQL checks exclusion constraints after inserting the index entry), and one is
-    aborted with a deadlock. That one simply retries: by then the other has its row, so the
-    retry waits for it and fails with the real constraint, hence the right French message.
-    """
-    for _attempt in range(INSERT_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                consultation.save()
-            return consultation
-        except IntegrityError as exc:
-            raise _translate(exc) from exc
-        except OperationalError as exc:
-            if getattr(exc.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
-                raise
-            consultation.pk = None  # the savepoint rolled the row back
-            deadlock = exc
-    raise SlotUnavailable() from deadlock
+    """Insert and translate the constraint that refused it (see save_retrying_deadlocks)."""
+    try:
+        return save_retrying_deadlocks(consultation)
+    except IntegrityError as exc:
+        raise _translate(exc) from exc
+    except OperationalError as exc:
+        if is_deadlock(exc):
+            raise SlotUnavailable() from exc
+        raise
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from escorter.db import save_retrying_deadlocks
 from sites.models import Closure, Premises, Room
 from staffing.models import Absence, Permanence, Professional, RotaRule
 from staffing.selectors.bookings import booked_permanence_ids
@@ -178,8 +179,7 @@ def _constraint_name(exc: IntegrityError) -> str:
 def _save_permanence(permanence: Permanence) -> None:
     """Save in a savepoint; raise PermanenceConflict naming the clashing permanence on overlap."""
     try:
-        with transaction.atomic():
-            permanence.save()
+        save_retrying_deadlocks(permanence)
     except IntegrityError as exc:
         if "overlap" not in _constraint_name(exc):
             raise
