@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from patients.models import Patient, PatientStatusChange
 from patients.normalise import identity_key, simplify
+from patients.services.importing.copy_text import _MISSING, _RENDER, _copy_text, _CopyText
 from patients.services.importing.reader import FIELD_LABELS, ImportFileError, open_list
 from patients.services.importing.rows import CommuneResolver, RowErrors, parse_row
 from patients.services.priority import active_rule
@@ -536,54 +536,6 @@ class _Context:
                 )
             )
         return changed
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value) -> str:
-    """One value in PostgreSQL's COPY text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, list):  # text[]: every element quoted
-        inner = ",".join('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in value)
-        return ("{" + inner + "}").translate(_COPY_ESCAPES)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False).translate(_COPY_ESCAPES)
-    raise TypeError(f"unexpected value for COPY: {value!r}")
-
-
-class _CopyText(str):
-    """A value already in COPY text format."""
-
-    __slots__ = ()
-
-
-def _copy_str(value: str) -> str:
-    return value.translate(_COPY_ESCAPES)
-
-
-_MISSING = object()
-# the usual types straight to their renderer; anything else (subclasses too) through _copy_text
-_RENDER = {
-    str: _copy_str,
-    _CopyText: str.__str__,
-    bool: lambda value: "t" if value else "f",
-    int: str,
-    type(None): lambda value: "\\N",
-    dt.date: dt.date.isoformat,
-    list: _copy_text,
-}
 
 
 class _Candidate:
