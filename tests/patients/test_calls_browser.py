@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from escorter.roles import Role
 from patients.models import Call, CallOutcome
@@ -62,7 +63,8 @@ def test_secretary_logs_a_call_and_books_a_same_day_slot(page):
     assert consultation.start == permanence.start
     assert consultation.patient == patient
     # the screen mirrors the outcome the booking chose, so a later autosave cannot erase it
-    assert page.locator(f"input[name='outcome'][value='{call.outcome}']").is_checked()
+    # (set by the HX-Trigger event that follows the swap: wait for it rather than race it)
+    expect(page.locator(f"input[name='outcome'][value='{call.outcome}']")).to_be_checked()
     page.get_by_role("button", name="Enregistrer et clore").click()
     page.get_by_text("enregistré").first.wait_for()
     call.refresh_from_db()
