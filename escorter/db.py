@@ -11,6 +11,12 @@ def is_deadlock(exc: Exception) -> bool:
     return getattr(exc.__cause__, "sqlstate", None) == DEADLOCK_DETECTED
 
 
+def constraint_name(exc: Exception) -> str:
+    """The name of the constraint PostgreSQL reported for a Django IntegrityError, or ""."""
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", "") or ""
+
+
 def save_retrying_deadlocks(obj: models.Model, *, attempts: int = 3) -> models.Model:
     """Save `obj` in a savepoint, again if PostgreSQL picked it as a deadlock victim.
 

@@ -12,10 +12,11 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from escorter.audit import record_system
-from escorter.db import is_deadlock, save_retrying_deadlocks
+from escorter.db import constraint_name, is_deadlock, save_retrying_deadlocks
 from staffing.models import KIND_PROFESSIONS, Consultation, ConsultationKind, ConsultationStatus, Permanence
 from staffing.selectors.booking import consultation_minutes
 
@@ -51,14 +52,8 @@ def _user(user):
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
-def _constraint_name(exc: IntegrityError) -> str:
-    cause = exc.__cause__
-    diag = getattr(cause, "diag", None)
-    return getattr(diag, "constraint_name", "") or ""
-
-
 def _translate(exc: IntegrityError) -> Exception:
-    name = _constraint_name(exc)
+    name = constraint_name(exc)
     if name == "consultation_no_patient_overlap":
         return SlotUnavailable("Ce patient a déjà un rendez-vous à cette heure-là.")
     if name == "consultation_one_proposal_per_patient":
@@ -73,10 +68,7 @@ def _translate(exc: IntegrityError) -> Exception:
 def _expire_overlapping_proposals(*, professional_id: int, patient_id: int, start, end, now) -> None:
     """Expired proposals still hold their range in the constraint until flipped: flip those in the way."""
     Consultation.objects.filter(status=Status.PROPOSED, expires_at__lte=now, start__lt=end, end__gt=start).filter(
-        professional_id=professional_id
-    ).update(status=Status.CANCELLED, cancel_reason=EXPIRED_REASON, cancelled_at=now)
-    Consultation.objects.filter(status=Status.PROPOSED, expires_at__lte=now, start__lt=end, end__gt=start).filter(
-        patient_id=patient_id
+        Q(professional_id=professional_id) | Q(patient_id=patient_id)
     ).update(status=Status.CANCELLED, cancel_reason=EXPIRED_REASON, cancelled_at=now)
 
 

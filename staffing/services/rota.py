@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from escorter.db import save_retrying_deadlocks
+from escorter.db import constraint_name, save_retrying_deadlocks
 from sites.models import Closure, Premises, Room
 from staffing.models import Absence, Permanence, Professional, RotaRule
 from staffing.selectors.bookings import booked_permanence_ids
@@ -171,17 +171,12 @@ def conflict_message(*, professional_id, room_id, start, end, exclude_pk=None) -
     return f"Cette salle est déjà occupée sur ce créneau : {describe(other)}."
 
 
-def _constraint_name(exc: IntegrityError) -> str:
-    diag = getattr(exc.__cause__, "diag", None)
-    return getattr(diag, "constraint_name", "") or ""
-
-
 def _save_permanence(permanence: Permanence) -> None:
     """Save in a savepoint; raise PermanenceConflict naming the clashing permanence on overlap."""
     try:
         save_retrying_deadlocks(permanence)
     except IntegrityError as exc:
-        if "overlap" not in _constraint_name(exc):
+        if "overlap" not in constraint_name(exc):
             raise
         raise PermanenceConflict(
             conflict_message(
