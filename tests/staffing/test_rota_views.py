@@ -226,7 +226,9 @@ def test_an_ipa_gets_thirty_minutes_by_default(client, login_as):
 
 def test_absence_withdraws_unbooked_generated_permanences(client, login_as):
     login_as(C)
-    rule = RotaRuleFactory(weekday=1, valid_from=timezone.localdate())
+    # The rule starts tomorrow: a permanence earlier today may already be over, whatever the hour.
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    rule = RotaRuleFactory(weekday=tomorrow.weekday(), valid_from=tomorrow)
     from staffing.services import rota
 
     rota.generate_permanences(weeks=4)
