@@ -14,6 +14,25 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+# Free-text parameters carry names, phone numbers, birth dates: the audit trail says that a
+# search happened, never its words (they would outlive the person's erasure).
+SEARCH_PARAMETERS = frozenset({"q", "search", "nom", "name", "phone", "telephone"})
+
+
+def describe_query(params, *, limit: int = 500) -> str:
+    """A request's query string for the audit trail: filters kept, search terms left out."""
+    kept, searched = [], False
+    for key in params:
+        if key in SEARCH_PARAMETERS:
+            searched = searched or any(v.strip() for v in params.getlist(key))
+            continue
+        kept.extend(f"{key}={value}" for value in params.getlist(key) if value)
+    text = "&".join(kept)
+    if searched:
+        text = (text + " " if text else "") + "(recherche nominative, terme non conservé)"
+    return text[:limit]
+
+
 def record(
     request,
     action: str,

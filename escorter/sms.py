@@ -61,3 +61,10 @@ class HttpSmsBackend:
 def send_sms(phone: str, text: str) -> str:
     backend = import_string(settings.SMS_BACKEND)()
     return backend.send(phone, text)
+
+
+def erase_from_sms_log(*, person) -> None:
+    """Right to erasure: the file backend's log keeps that a message was sent, not to whom."""
+    from escorter.gdpr import rewrite_text_file
+
+    rewrite_text_file(settings.SMS_FILE_PATH, keep=person.redact)

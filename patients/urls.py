@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/", patient.patient_detail, name="patient_detail"),
     path("<int:pk>/modifier/", patient.patient_edit, name="patient_edit"),
     path("<int:pk>/statut/", patient.patient_status, name="patient_status"),
+    path("<int:pk>/effacer/", patient.patient_erase, name="patient_erase"),
     path("<int:pk>/donnees.<str:fmt>", patient.patient_data_export, name="patient_data_export"),
     path("import/", imports.import_upload, name="import_upload"),
     path("import/<int:pk>/", imports.import_detail, name="import_detail"),

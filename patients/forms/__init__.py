@@ -2,10 +2,11 @@
 
 from patients.forms.registry import (
     AnonymiseForm,
+    EraseForm,
     ImportForm,
     PatientForm,
     PriorityRuleForm,
     StatusChangeForm,
 )
 
-__all__ = ["AnonymiseForm", "ImportForm", "PatientForm", "PriorityRuleForm", "StatusChangeForm"]
+__all__ = ["AnonymiseForm", "EraseForm", "ImportForm", "PatientForm", "PriorityRuleForm", "StatusChangeForm"]

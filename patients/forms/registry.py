@@ -286,3 +286,28 @@ class AnonymiseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class EraseForm(forms.Form):
+    """Right to erasure of one person: the coordinator retypes the surname to confirm."""
+
+    last_name = forms.CharField(label="Nom d'usage du patient, pour confirmer", max_length=100)
+    confirm = forms.BooleanField(
+        label="Je confirme l'effacement définitif de l'identité de cette personne partout dans l'application.",
+        required=True,
+        error_messages={"required": "Cochez la case pour confirmer."},
+    )
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_last_name(self):
+        from patients.normalise import simplify
+
+        typed = self.cleaned_data["last_name"]
+        if simplify(typed) != simplify(self.patient.last_name):
+            raise forms.ValidationError("Ce n'est pas le nom d'usage du patient.")
+        return typed

@@ -1,4 +1,4 @@
-"""GDPR: anonymising patients who left the registry long ago, and the right-of-access export."""
+"""GDPR: the right to erasure (one person, or the retention of closed files) and the right of access."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from patients.models import Patient, PatientStatusChange
+from escorter import gdpr
+from escorter.audit import record_system
+from patients.models import Patient
 from patients.normalise import format_phone
 
 DEFAULT_RETENTION_MONTHS = 24
@@ -28,50 +30,82 @@ def anonymisable(*, months: int = DEFAULT_RETENTION_MONTHS, now=None):
     )
 
 
-@transaction.atomic
-def anonymise_patients(*, months: int = DEFAULT_RETENTION_MONTHS, user=None, now=None, dry_run=False) -> int:
-    """Blank every identifying field of patients closed more than `months` ago.
+def person_of(patient: Patient) -> gdpr.Person:
+    """The identity to search for, as it stands before the patient row is blanked."""
+    return gdpr.Person(
+        patient_id=patient.pk,
+        last_name=patient.last_name,
+        birth_name=patient.birth_name,
+        first_names=patient.first_names,
+        nir=patient.nir,
+        phones=tuple(p for p in (patient.phone, patient.phone_2) if p),
+        emails=(patient.email,) if patient.email else (),
+    )
 
-    Kept for the funders' figures: commune, sex, birth year (birth date set to 1 July),
-    criteria flags, referral date and source, status and its dates, score. Idempotent.
+
+@transaction.atomic
+def anonymise_patient(*, patient: Patient, user=None, now=None) -> Patient:
+    """Right to erasure (GDPR art. 17) for one person, everywhere the app holds them.
+
+    Every app's registered step (escorter.gdpr) scrubs its tables and files; then the
+    patient row keeps only what the funders' figures need: commune, sex, birth year
+    (birth date set to 1 July), criteria flags, referral date and source, status and its
+    dates, score. The audit log records who erased and when, under the patient's id
+    only. Idempotent: a second run finds nothing left to scrub.
     """
     now = now or timezone.now()
-    queryset = anonymisable(months=months, now=now).select_for_update(skip_locked=True)
-    patients = list(queryset.only("pk", "birth_date"))
-    if dry_run or not patients:
-        return len(patients)
-    for patient in patients:
-        Patient.objects.filter(pk=patient.pk).update(
-            last_name="ANONYME",
-            birth_name="",
-            first_names=f"#{patient.pk}",
-            birth_date=dt.date(patient.birth_date.year, 7, 1),
-            nir="",
-            address="",
-            phone="",
-            phone_2="",
-            email="",
-            sms_consent=False,
-            notes="",
-            new_gp_name="",
-            new_gp_rpps="",
-            ald_codes=[],
-            hospital_discharge_date=None,
-            priority_explanation={},
-            anonymised_at=now,
-            updated_at=now,
-        )
-    PatientStatusChange.objects.filter(patient_id__in=[p.pk for p in patients]).update(note="")
-    from escorter.audit import record_system
-
-    record_system(
-        "anonymise", object_type="patients.Patient", detail=f"{len(patients)} patient(s) anonymisé(s)", user=user
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    gdpr.erase(person=person_of(patient))
+    Patient.objects.filter(pk=patient.pk).update(
+        last_name="ANONYME",
+        birth_name="",
+        first_names=f"#{patient.pk}",
+        birth_date=dt.date(patient.birth_date.year, 7, 1),
+        nir="",
+        address="",
+        phone="",
+        phone_2="",
+        email="",
+        sms_consent=False,
+        notes="",
+        new_gp_name="",
+        new_gp_rpps="",
+        ald_codes=[],
+        hospital_discharge_date=None,
+        priority_explanation={},
+        anonymised_at=patient.anonymised_at or now,
+        updated_at=now,
     )
-    return len(patients)
+    record_system("anonymise", object_type="patients.Patient", object_id=patient.pk, detail="effacement", user=user)
+    patient.refresh_from_db()
+    return patient
+
+
+def anonymise_patients(*, months: int = DEFAULT_RETENTION_MONTHS, user=None, now=None, dry_run=False) -> int:
+    """Retention: erase (anonymise_patient) every patient closed more than `months` ago.
+
+    One transaction per patient, so a long run commits as it goes and a crash loses
+    nothing already erased; patients locked by someone else are left for the next run.
+    """
+    now = now or timezone.now()
+    if dry_run:
+        return anonymisable(months=months, now=now).count()
+    count = 0
+    for pk in anonymisable(months=months, now=now).values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            patient = anonymisable(months=months, now=now).select_for_update(skip_locked=True).filter(pk=pk).first()
+            if patient is not None:
+                anonymise_patient(patient=patient, user=user, now=now)
+                count += 1
+    return count
 
 
 def patient_data(patient: Patient) -> dict:
-    """Everything the registry holds on `patient` (right of access, GDPR art. 15)."""
+    """Everything the app holds on `patient` (right of access, GDPR art. 15).
+
+    The registry's own fields first, then one section per step other apps registered
+    (escorter.gdpr.access_section): calls, consultations, reminders, accesses to the file…
+    """
 
     def d(value):
         return value.strftime("%d/%m/%Y") if value else ""
@@ -128,4 +162,5 @@ def patient_data(patient: Patient) -> dict:
         "notes": patient.notes,
         "enregistre_le": timezone.localtime(patient.created_at).strftime("%d/%m/%Y %H:%M"),
         "modifie_le": timezone.localtime(patient.updated_at).strftime("%d/%m/%Y %H:%M"),
+        **gdpr.access_data(person=person_of(patient)),
     }

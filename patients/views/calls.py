@@ -127,7 +127,7 @@ def call_patient_search(request, pk: int):
     query = request.GET.get("q", "").strip()[:100]
     patients = search_call_patients(query)
     if patients:
-        record(request, "search", call, detail=f"recherche patient « {query} » : {len(patients)} résultat(s)")
+        record(request, "search", call, detail=f"recherche patient (terme non conservé) : {len(patients)} résultat(s)")
     return render(request, "patients/calls/_patient_results.html", {"call": call, "patients": patients, "q": query})
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from escorter.audit import record
 from escorter.roles import CARE_TEAM, STAFF, Role, has_role, role_required
 from patients import services
-from patients.forms import PatientForm, StatusChangeForm
+from patients.forms import EraseForm, PatientForm, StatusChangeForm
 from patients.selectors import patient_for_user, patient_history
 
 
@@ -131,3 +131,18 @@ def patient_data_export(request, pk: int, fmt: str):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="patient-{patient.pk}-{stamp}.pdf"'
     return response
+
+
+@role_required(Role.COORDINATOR)
+def patient_erase(request, pk: int):
+    """Right to erasure (GDPR art. 17) of one person, after the coordinator retypes the surname."""
+    patient = patient_for_user(request.user, pk, request=request)
+    if patient.anonymised_at:
+        messages.info(request, "Ce dossier est déjà anonymisé.")
+        return redirect("patients:patient_detail", pk=patient.pk)
+    form = EraseForm(request.POST or None, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        services.anonymise_patient(patient=patient, user=request.user)
+        messages.success(request, f"Dossier n° {patient.pk} : identité effacée partout dans l'application.")
+        return redirect("patients:patient_detail", pk=patient.pk)
+    return render(request, "patients/patient_erase.html", {"patient": patient, "form": form})

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from escorter.audit import record
+from escorter.audit import describe_query, record
 from escorter.roles import CARE_TEAM, Role, has_role, role_required
 from patients.filters import WaitingListFilter
 from patients.normalise import format_phone
@@ -25,7 +25,7 @@ def waiting_list_view(request):
     queryset = filterset.qs if filterset.is_valid() else waiting_list().none()
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     # the list is nominative: its reading is traced like a patient page
-    record(request, "view", object_type="patients.WaitingList", detail=request.GET.urlencode()[:500])
+    record(request, "view", object_type="patients.WaitingList", detail=describe_query(request.GET))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -55,7 +55,7 @@ def waiting_list_export(request):
 
     filterset = WaitingListFilter(request.GET, queryset=waiting_list())
     queryset = filterset.qs if filterset.is_valid() else waiting_list().none()
-    record(request, "export", object_type="patients.WaitingList", detail=f"XLSX {request.GET.urlencode()}"[:500])
+    record(request, "export", object_type="patients.WaitingList", detail=f"XLSX {describe_query(request.GET)}")
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Liste d'attente")
     headers = [

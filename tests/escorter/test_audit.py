@@ -51,6 +51,15 @@ def test_database_refuses_update_and_delete(sql):
     assert AuditLog.objects.count() == 1
 
 
+def test_database_refuses_truncate_even_to_the_owner():
+    _entry()
+    with pytest.raises(DatabaseError, match="TRUNCATE refused"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE escorter_auditlog")
+    with pytest.raises(DatabaseError, match="TRUNCATE refused"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE escorter_auditlog, escorter_taskrun CASCADE")
+    assert AuditLog.objects.count() == 1
+
+
 def test_deleting_a_user_keeps_their_trail():
     entry = _entry()
     from django.contrib.auth import get_user_model

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import shutil
+import subprocess
 
 import pytest
 from django.core.management import call_command
@@ -12,7 +14,7 @@ from django.utils import timezone
 
 from escorter.models import AuditLog
 from escorter.roles import Role
-from patients.models import Patient
+from patients.models import Call, Patient
 from patients.services import anonymise_patients, change_status
 from tests.patients.factories import PatientFactory, valid_nir
 
@@ -83,16 +85,65 @@ def test_anonymised_file_can_no_longer_change():
         change_status(patient=patient, to_status="waiting", user=None)
 
 
+def _held_everywhere(user) -> Patient:
+    """A patient with something in every app: status history, a call, a consultation, reminders."""
+    from staffing.models import Consultation, ConsultationKind, Reminder
+    from tests.staffing.booking_helpers import permanence
+
+    patient = PatientFactory(
+        last_name="Hérault", first_names="Élodie", nir=valid_nir(), ald=True, ald_codes=["5"], email="e@x.fr"
+    )
+    change_status(patient=patient, to_status="in_care", user=user, note="vue au local")
+    Call.objects.create(patient=patient, caller_name="Jean Hérault", reason="fièvre", category="fever")
+    perm = permanence(days=3)
+    consultation = Consultation.objects.create(
+        patient=patient,
+        permanence=perm,
+        professional=perm.professional,
+        start=perm.start,
+        end=perm.start + dt.timedelta(minutes=20),
+        kind=ConsultationKind.FIRST_VISIT,
+        status=Consultation.Status.BOOKED,
+        outcome_note="tension à revoir",
+    )
+    Reminder.objects.create(consultation=consultation, channel="email", recipient="e@x.fr", status="sent")
+    return patient
+
+
 def test_right_of_access_json_holds_everything_and_is_audited(client, login_as):
-    nir = valid_nir()
-    patient = PatientFactory(last_name="Hérault", first_names="Élodie", nir=nir, ald=True, ald_codes=["5"])
     user = login_as(Role.COORDINATOR)
+    patient = _held_everywhere(user)
+    client.get(f"/patients/{patient.pk}/")  # an access the person is entitled to know about
     response = client.get(f"/patients/{patient.pk}/donnees.json")
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     data = json.loads(response.content)
-    assert data["identite"]["nom"] == "Hérault" and data["identite"]["nir"] == nir
-    assert data["criteres"]["codes_ald"] == ["5"] and data["priorite"]["score"] == patient.priority_score
+    assert data["identite"]["nom"] == "Hérault" and data["identite"]["nir"] == patient.nir
+    assert data["coordonnees"]["email"] == "e@x.fr" and data["criteres"]["codes_ald"] == ["5"]
+    assert data["priorite"]["score"] == patient.priority_score
+    assert data["statut"]["historique"][0]["commentaire"] == "vue au local"
+    assert [(c["nom_de_l_appelant"], c["motif"]) for c in data["appels"]["donnees"]] == [("Jean Hérault", "fièvre")]
+    assert [c["note"] for c in data["consultations"]["donnees"]] == ["tension à revoir"]
+    assert [r["destinataire"] for r in data["rappels"]["donnees"]] == ["e@x.fr"]
+    assert [e["action"] for e in data["journal_d_acces"]["donnees"]][-1] == "Consultation"
+    assert data["journal_d_acces"]["donnees"][-1]["utilisateur"] == user.username
+    # every section any app registered is there
+    from escorter import gdpr
+
+    assert set(gdpr.access_sections()) <= set(data)
     assert AuditLog.objects.filter(user_id=user.pk, action="export", object_id=str(patient.pk)).exists()
+
+
+def test_right_of_access_pdf_holds_everything(client, login_as):
+    user = login_as(Role.COORDINATOR)
+    patient = _held_everywhere(user)
+    response = client.get(f"/patients/{patient.pk}/donnees.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True).stdout
+    text = " ".join(text.decode().split())
+    for expected in ("Hérault", "vue au local", "Jean Hérault", "tension à revoir", "e@x.fr", "Rappels envoyés"):
+        assert expected in text, expected
 
 
 def test_right_of_access_pdf_is_a_pdf(client, login_as):

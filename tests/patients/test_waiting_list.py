@@ -138,11 +138,12 @@ def test_query_count_does_not_grow_with_rows(client, login_as, django_assert_num
     assert len(response.context["page"]) == 50
 
 
-def test_reading_the_list_is_audited(client, login_as):
-    user = login_as(Role.PRACTITIONER)
-    client.get(URL, {"q": "martin"})
+def test_reading_the_list_is_audited_without_the_search_term(client, login_as):
+    user = login_as(Role.SECRETARY)
+    client.get(URL, {"q": "martin", "tier": "P1"})
     entry = AuditLog.objects.get(object_type="patients.WaitingList")
-    assert (entry.user_id, entry.action, entry.detail) == (user.pk, "view", "q=martin")
+    assert (entry.user_id, entry.action) == (user.pk, "view")
+    assert entry.detail == "tier=P1 (recherche nominative, terme non conservé)"
 
 
 def test_htmx_filtering_returns_only_the_results_fragment(client, login_as):

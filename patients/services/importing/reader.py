@@ -204,6 +204,10 @@ class ListReader:
         return "Windows-1252"
 
     # -- rows --------------------------------------------------------------------------
+    def cells(self) -> Iterator[tuple[int, list]]:
+        """Every raw row, header and rejected lines included (erasure searches a stored file)."""
+        return self._rows
+
     def find_header(self) -> Header:
         for number, cells in self._rows:
             if not any(c not in (None, "") for c in cells):
