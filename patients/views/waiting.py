@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from escorter.audit import describe_query, record
 from escorter.roles import CARE_TEAM, Role, has_role, role_required
+from escorter.spreadsheets import neutralise_row
 from patients.filters import WaitingListFilter
 from patients.normalise import format_phone
 from patients.selectors import waiting_list, waiting_list_figures
@@ -88,21 +89,23 @@ def waiting_list_export(request):
 
     for rank, patient in enumerate(queryset.iterator(chunk_size=2000), start=1):
         sheet.append(
-            [
-                rank,
-                patient.priority_tier,
-                patient.priority_score,
-                patient.last_name.upper(),
-                patient.first_names,
-                date_cell(patient.birth_date),
-                patient.age,
-                patient.commune.name if patient.commune_id else "",
-                format_phone(patient.phone),
-                "oui" if patient.ald else "non",
-                patient.get_status_display(),
-                date_cell(patient.referral_date),
-                patient.get_referral_source_display(),
-            ]
+            neutralise_row(
+                [
+                    rank,
+                    patient.priority_tier,
+                    patient.priority_score,
+                    patient.last_name.upper(),
+                    patient.first_names,
+                    date_cell(patient.birth_date),
+                    patient.age,
+                    patient.commune.name if patient.commune_id else "",
+                    format_phone(patient.phone),
+                    "oui" if patient.ald else "non",
+                    patient.get_status_display(),
+                    date_cell(patient.referral_date),
+                    patient.get_referral_source_display(),
+                ]
+            )
         )
     # write-only workbooks keep rows on disk until saved; the temporary file goes with them
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
+from escorter.spreadsheets import csv_writer
 from reporting.rendering import ReportDocument
 
 
 def render_csv(document: ReportDocument) -> bytes:
     """UTF-8 with BOM and semicolons, as French spreadsheets expect; masked cells have no value."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(["mois", "destinataire", "section", "tableau", "ligne", "colonne", "valeur", "affichage", "masque"])
     base = [document.month.key, document.audience_name]
     for label, cell in document.headline:

@@ -7,11 +7,13 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from escorter.spreadsheets import neutralise_row
+
 HEADER_FILL = PatternFill("solid", fgColor="DCE8F2")
 
 
 def _header(ws, titles):
-    ws.append(titles)
+    ws.append(neutralise_row(titles))
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
@@ -41,21 +43,23 @@ def render_funding_xlsx(budgets, expenses) -> bytes:
     )
     for b in budgets:
         ws.append(
-            [
-                b.line.funder.name,
-                b.line.label,
-                b.line.get_purpose_display(),
-                b.line.period_start,
-                b.line.period_end,
-                float(b.granted),
-                float(b.spent),
-                float(b.remaining),
-                b.consumption,
-                b.elapsed_share,
-                float(b.projected) if b.projected is not None else None,
-                b.exhaustion_date,
-                b.outlook_label,
-            ]
+            neutralise_row(
+                [
+                    b.line.funder.name,
+                    b.line.label,
+                    b.line.get_purpose_display(),
+                    b.line.period_start,
+                    b.line.period_end,
+                    float(b.granted),
+                    float(b.spent),
+                    float(b.remaining),
+                    b.consumption,
+                    b.elapsed_share,
+                    float(b.projected) if b.projected is not None else None,
+                    b.exhaustion_date,
+                    b.outlook_label,
+                ]
+            )
         )
         row = ws.max_row
         for col in "DEL":
@@ -83,17 +87,19 @@ def render_funding_xlsx(budgets, expenses) -> bytes:
     )
     for e in expenses.iterator(chunk_size=2000):
         sheet.append(
-            [
-                e.line.funder.name,
-                e.line.label,
-                e.date,
-                e.get_category_display(),
-                e.supplier,
-                float(e.hours) if e.hours is not None else None,
-                float(e.hourly_rate) if e.hourly_rate is not None else None,
-                float(e.amount),
-                e.note,
-            ]
+            neutralise_row(
+                [
+                    e.line.funder.name,
+                    e.line.label,
+                    e.date,
+                    e.get_category_display(),
+                    e.supplier,
+                    float(e.hours) if e.hours is not None else None,
+                    float(e.hourly_rate) if e.hourly_rate is not None else None,
+                    float(e.amount),
+                    e.note,
+                ]
+            )
         )
         sheet[f"C{sheet.max_row}"].number_format = "DD/MM/YYYY"
         sheet[f"H{sheet.max_row}"].number_format = '#,##0.00 "€"'

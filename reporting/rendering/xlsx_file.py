@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from escorter.spreadsheets import neutralise
 from reporting.rendering import ReportDocument
 from reporting.tables import Cell, ProtectedTable
 
@@ -42,12 +43,12 @@ def _sheet_title(title: str, used: set[str]) -> str:
 def _write_cell(ws, row: int, col: int, cell: Cell, fmt: str, bold: bool = False):
     target = ws.cell(row=row, column=col)
     if cell.masked or cell.value is None:
-        target.value = cell.display
+        target.value = neutralise(cell.display)
         target.font = MASK_FONT if cell.masked else Font(bold=bold)
         target.alignment = Alignment(horizontal="right")
     else:
         value = cell.value
-        target.value = float(value) if isinstance(value, Decimal) else value
+        target.value = float(value) if isinstance(value, Decimal) else neutralise(value)
         target.number_format = NUMBER_FORMATS.get(fmt, "General")
         target.font = Font(bold=bold)
     target.border = BORDER
@@ -55,10 +56,10 @@ def _write_cell(ws, row: int, col: int, cell: Cell, fmt: str, bold: bool = False
 
 
 def _write_table(ws, start_row: int, table: ProtectedTable) -> int:
-    ws.cell(row=start_row, column=1, value=table.title).font = SUBTITLE
+    ws.cell(row=start_row, column=1, value=neutralise(table.title)).font = SUBTITLE
     row = start_row + 1
     for col, text in enumerate([table.row_header, *table.header], start=1):
-        cell = ws.cell(row=row, column=col, value=text)
+        cell = ws.cell(row=row, column=col, value=neutralise(text))
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.border = BORDER
@@ -66,7 +67,7 @@ def _write_table(ws, start_row: int, table: ProtectedTable) -> int:
     for index, (label, cells) in enumerate(table.rows):
         row += 1
         strong = table.is_emphasised(index)
-        first = ws.cell(row=row, column=1, value=label)
+        first = ws.cell(row=row, column=1, value=neutralise(label))
         first.border = BORDER
         first.font = Font(bold=strong)
         if strong:
@@ -77,7 +78,7 @@ def _write_table(ws, start_row: int, table: ProtectedTable) -> int:
                 written.fill = TOTAL_FILL
     if table.note:
         row += 1
-        ws.cell(row=row, column=1, value=table.note).font = Font(italic=True, size=9, color="555555")
+        ws.cell(row=row, column=1, value=neutralise(table.note)).font = Font(italic=True, size=9, color="555555")
     return row + 2
 
 
@@ -88,34 +89,34 @@ def render_xlsx(document: ReportDocument) -> bytes:
     ws.title = _sheet_title("Synthèse", used)
     ws["A1"] = f"Rapport mensuel – {document.month.label}"
     ws["A1"].font = TITLE
-    ws["A2"] = f"{document.territory} · destinataire : {document.audience_name}"
+    ws["A2"] = neutralise(f"{document.territory} · destinataire : {document.audience_name}")
     ws["A3"] = f"Version {document.version}, générée le {document.generated_at:%d/%m/%Y à %H:%M}"
     ws["A3"].font = Font(italic=True, color="555555")
     row = 5
     for col, text in enumerate(["Indicateur", "Valeur"], start=1):
-        cell = ws.cell(row=row, column=col, value=text)
+        cell = ws.cell(row=row, column=col, value=neutralise(text))
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.border = BORDER
     for label, cell in document.headline:
         row += 1
-        ws.cell(row=row, column=1, value=label).border = BORDER
+        ws.cell(row=row, column=1, value=neutralise(label)).border = BORDER
         _write_cell(ws, row, 2, cell, "hours" if "Heures" in label else "int")
     ws.column_dimensions["A"].width = 52
     ws.column_dimensions["B"].width = 18
     for section in document.sections:
         sheet = wb.create_sheet(_sheet_title(section.title, used))
-        sheet["A1"] = section.title
+        sheet["A1"] = neutralise(section.title)
         sheet["A1"].font = TITLE
-        sheet["A2"] = document.month.label.capitalize()
+        sheet["A2"] = neutralise(document.month.label.capitalize())
         row = 4
         if section.missing:
-            sheet.cell(row=row, column=1, value=section.missing).font = Font(italic=True)
+            sheet.cell(row=row, column=1, value=neutralise(section.missing)).font = Font(italic=True)
             row += 2
         for table in section.tables:
             row = _write_table(sheet, row, table)
         for note in section.notes:
-            sheet.cell(row=row, column=1, value=note).font = Font(italic=True, size=9)
+            sheet.cell(row=row, column=1, value=neutralise(note)).font = Font(italic=True, size=9)
             row += 1
         widest = max((len(table.header) for table in section.tables), default=1)
         sheet.column_dimensions["A"].width = 48
@@ -126,7 +127,7 @@ def render_xlsx(document: ReportDocument) -> bytes:
     notes["A1"] = "Méthode et secret statistique"
     notes["A1"].font = TITLE
     for i, note in enumerate(document.notes, start=3):
-        notes.cell(row=i, column=1, value=note).alignment = Alignment(wrap_text=True, vertical="top")
+        notes.cell(row=i, column=1, value=neutralise(note)).alignment = Alignment(wrap_text=True, vertical="top")
     notes.column_dimensions["A"].width = 120
     wb.properties.creator = "Escorter"
     wb.properties.title = f"Rapport mensuel {document.month.key} – {document.audience_name}"

@@ -59,6 +59,8 @@ class Budget:
         if not self.elapsed_days or not self.spent:
             return None
         days = int(self.granted / (self.spent / self.elapsed_days))
+        if days > self.line.total_days:  # also keeps a tiny spend from overflowing the date
+            return None
         day = self.line.period_start + dt.timedelta(days=days)
         return day if day <= self.line.period_end else None
 

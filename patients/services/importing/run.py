@@ -9,7 +9,6 @@ go straight to the error report file.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
+from escorter.spreadsheets import csv_writer
 from patients.models import Patient, PatientStatusChange
 from patients.normalise import identity_key, simplify
 from patients.services.importing.copy_text import _MISSING, _RENDER, _copy_text, _CopyText
@@ -143,7 +143,7 @@ class _ErrorSink:
 
     def __init__(self, report: ImportReport, stream=None):
         self.report = report
-        self.writer = csv.writer(stream, delimiter=";") if stream is not None else None
+        self.writer = csv_writer(stream, delimiter=";") if stream is not None else None
         if self.writer:
             self.writer.writerow(self.HEADER)
 
