@@ -21,8 +21,16 @@ AGE_BANDS = [
     ("70-79", "70 à 79 ans"),
     ("80-", "80 ans et plus"),
 ]
+STATUS_AWAITING = "awaiting"
+STATUS_SCHEDULED = "scheduled"
 STATUS_ACTIVE = "active"
-STATUS_CHOICES = [(STATUS_ACTIVE, "En attente ou suivis"), *Patient.Status.choices, ("all", "Tous les statuts")]
+STATUS_CHOICES = [
+    (STATUS_AWAITING, "À appeler (en attente, sans rendez-vous)"),
+    (STATUS_SCHEDULED, "En attente, rendez-vous proposé ou pris"),
+    (STATUS_ACTIVE, "En attente ou suivis"),
+    *Patient.Status.choices,
+    ("all", "Tous les statuts"),
+]
 
 
 def _years_ago(today: dt.date, years: int) -> dt.date:
@@ -77,7 +85,7 @@ class WaitingListFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         data = data.copy() if data is not None else {}
         if not data.get("status"):
-            data["status"] = STATUS_ACTIVE
+            data["status"] = STATUS_AWAITING
         super().__init__(data, *args, **kwargs)
         self.filters["commune"].queryset = territory_communes()
 
@@ -85,6 +93,10 @@ class WaitingListFilter(django_filters.FilterSet):
         return search_patients(queryset, value)
 
     def filter_status(self, queryset, name, value):
+        if value == STATUS_AWAITING:
+            return queryset.filter(Patient.AWAITING_CALL)
+        if value == STATUS_SCHEDULED:
+            return queryset.filter(status=Patient.Status.WAITING, next_consultation_at__isnull=False)
         if value == STATUS_ACTIVE:
             return queryset.filter(status__in=Patient.ACTIVE_STATUSES)
         if value == "all":

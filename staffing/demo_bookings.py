@@ -110,9 +110,7 @@ def seed(stdout=None) -> None:
     if not permanences:
         return
     grid = Grid(permanences)
-    patients = list(
-        Patient.objects.filter(anonymised_at__isnull=True).select_related("commune").order_by("-priority_score", "pk")
-    )
+    patients = list(Patient.objects.filter(anonymised_at__isnull=True).select_related("commune").in_queue_order())
     communes = {p.commune_id: p.commune for p in patients if p.commune_id}
     communes.update({p.premises.commune_id: p.premises.commune for p in permanences})
     centroids = commune_centroids(communes.values())

@@ -222,16 +222,21 @@ class PriorityRuleForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["comment"].required = True
+        self.fields["waiting_cap"].required = True
+        self.fields["per_week_waiting"].help_text = "Classe les patients à l'intérieur de leur niveau."
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Fieldset(
-                "Points par critère",
+                "Points de fragilité (ils seuls fixent le niveau)",
                 Row(Column("ald"), Column("age_80"), Column("age_70"), Column("disability")),
                 Row(Column("child_under_6"), Column("pregnancy"), Column("hospital_discharge"), Column("lives_alone")),
-                Row(Column("per_week_waiting", css_class="col-md-3")),
             ),
             Fieldset("Niveaux", Row(Column("tier_p1_min"), Column("tier_p2_min"))),
+            Fieldset(
+                "Attente (vieillissement borné, à l'intérieur du niveau)",
+                Row(Column("per_week_waiting", css_class="col-md-6"), Column("waiting_cap", css_class="col-md-6")),
+            ),
             "comment",
         )
 

@@ -12,7 +12,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Concat, Lower
 from django.utils import timezone
 
-from patients.models.priority import Tier
+from patients.models.priority import QUEUE_ORDER, Tier, age_on, weeks_waiting
 
 
 class ImmutableUnaccent(models.Func):
@@ -43,6 +43,18 @@ class SubstringMatch(models.Func):
     output_field = models.TextField()
 
 
+class PatientQuerySet(models.QuerySet):
+    def awaiting_call(self):
+        """THE definition of "waiting to be called", shared by the waiting list, its counts,
+        the dashboards, the scheduler and the capacity planner: still in the registry, status
+        "en attente", and no consultation proposed or booked (`next_consultation_at` is kept
+        by a trigger on consultations, staffing migration 0004)."""
+        return self.filter(Patient.AWAITING_CALL)
+
+    def in_queue_order(self):
+        return self.order_by(*QUEUE_ORDER)
+
+
 class Patient(models.Model):
     class Sex(models.TextChoices):
         FEMALE = "F", "Femme"
@@ -57,7 +69,9 @@ class Patient(models.Model):
         DECLINED = "declined", "A refusé le suivi"
 
     ACTIVE_STATUSES = (Status.WAITING, Status.IN_CARE)
-    CLOSED_STATUSES = (Status.GP_FOUND, Status.MOVED, Status.DECEASED, Status.DECLINED)
+    # "waiting to be called": see PatientQuerySet.awaiting_call
+    AWAITING_CALL = Q(status=Status.WAITING, anonymised_at__isnull=True, next_consultation_at__isnull=True)
+    CLOSED_STATUSES = (Status.GP_FOUND, Status.MOVED, Status.DECEASED, Status.DECLINED)  # = priority.CLOSED
 
     class ReferralSource(models.TextChoices):
         CPAM = "cpam", "Liste CPAM"
@@ -118,6 +132,9 @@ class Patient(models.Model):
         "patients.PriorityRule", verbose_name="règle de priorité", null=True, blank=True, on_delete=models.PROTECT
     )
     priority_explanation = models.JSONField("détail du score", default=dict, blank=True)
+    # earliest proposed or booked consultation, NULL when none: maintained by a trigger on
+    # staffing_consultation (staffing migration 0004), so every write path keeps it right
+    next_consultation_at = models.DateTimeField("prochain rendez-vous", null=True, blank=True, editable=False)
     # search: lower(unaccent(names)) kept by PostgreSQL, trigram-indexed
     search_name = models.GeneratedField(
         expression=search_expression(Concat(F("last_name"), Value(" "), F("birth_name"), Value(" "), F("first_names"))),
@@ -151,10 +168,12 @@ class Patient(models.Model):
         related_name="+",
     )
 
+    objects = PatientQuerySet.as_manager()
+
     class Meta:
         verbose_name = "patient"
         verbose_name_plural = "patients"
-        ordering = ["-priority_score", "referral_date", "pk"]
+        ordering = list(QUEUE_ORDER)
         constraints = [
             models.UniqueConstraint(fields=["nir"], condition=~Q(nir=""), name="patient_nir_unique"),
             models.CheckConstraint(
@@ -172,7 +191,13 @@ class Patient(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["-priority_score", "referral_date"], name="patient_waiting_order_idx"),
+            models.Index(fields=["priority_tier", "-priority_score", "referral_date"], name="patient_queue_order_idx"),
+            # the default page of the waiting list and the scheduler's read: awaiting a call, queue order
+            models.Index(
+                fields=["priority_tier", "-priority_score", "referral_date", "id"],
+                condition=Q(status="waiting", anonymised_at__isnull=True, next_consultation_at__isnull=True),
+                name="patient_awaiting_call_idx",
+            ),
             GinIndex(OpClass(F("search_name"), name="gin_trgm_ops"), name="patient_search_trgm_idx"),
             GinIndex(OpClass(F("phone"), name="gin_trgm_ops"), name="patient_phone_trgm_idx"),
             models.Index(fields=["status", "status_changed_at"], name="patient_status_changed_idx"),
@@ -181,6 +206,19 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    # columns only the database writes (triggers, generated columns): a save() from an
+    # instance loaded a moment ago must not put back a stale value
+    DATABASE_KEPT = ("next_consultation_at",)
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and not f.generated and f.name not in self.DATABASE_KEPT
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:
@@ -194,23 +232,19 @@ class Patient(models.Model):
         return name
 
     def age_on(self, day: dt.date) -> int | None:
-        if self.birth_date is None:
-            return None
-        b = self.birth_date
-        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+        return age_on(self.birth_date, day)
 
     @property
     def age(self) -> int | None:
         return self.age_on(timezone.localdate())
 
     def weeks_waiting(self, today: dt.date) -> int:
-        """Full weeks since referral, frozen when the patient leaves the registry."""
-        end = today
-        if self.status in self.CLOSED_STATUSES and self.status_changed_at:
-            end = min(today, timezone.localtime(self.status_changed_at).date())
-        if not self.referral_date or end < self.referral_date:
-            return 0
-        return (end - self.referral_date).days // 7
+        return weeks_waiting(self, today)
+
+    @property
+    def awaits_call(self) -> bool:
+        """Python twin of `Patient.objects.awaiting_call()` for one loaded patient."""
+        return self.status == self.Status.WAITING and self.anonymised_at is None and self.next_consultation_at is None
 
     @property
     def is_active(self) -> bool:

@@ -1,6 +1,7 @@
 """Reads of the patients app: the one door to a patient's file, and the waiting list."""
 
 from patients.selectors.registry import (
+    awaiting_call_by_tier,
     patient_for_user,
     patient_history,
     search_patients,
@@ -8,4 +9,11 @@ from patients.selectors.registry import (
     waiting_list_figures,
 )
 
-__all__ = ["patient_for_user", "patient_history", "search_patients", "waiting_list", "waiting_list_figures"]
+__all__ = [
+    "awaiting_call_by_tier",
+    "patient_for_user",
+    "patient_history",
+    "search_patients",
+    "waiting_list",
+    "waiting_list_figures",
+]

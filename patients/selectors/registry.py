@@ -10,7 +10,7 @@ from django.http import Http404
 
 from escorter.audit import record, record_system
 from escorter.roles import CARE_TEAM, check_role
-from patients.models import Patient
+from patients.models import Patient, Tier
 from patients.models.registry import search_expression
 from patients.normalise import strip_accents
 
@@ -53,12 +53,13 @@ def patient_history(patient: Patient) -> QuerySet:
 
 
 def waiting_list() -> QuerySet:
-    """Base queryset of the waiting list: most fragile first, then the longest waiting."""
+    """Base queryset of the waiting list in queue order: tier (fragility), then score (fragility
+    and capped waiting), then the oldest referral."""
     return (
         Patient.objects.filter(anonymised_at__isnull=True)
         .select_related("commune")
-        .only(*[f for f in LIST_FIELDS if f != "pk"], "commune__epci_name")
-        .order_by("-priority_score", "referral_date", "pk")
+        .only(*[f for f in LIST_FIELDS if f != "pk"], "next_consultation_at", "commune__epci_name")
+        .in_queue_order()
     )
 
 
@@ -93,12 +94,20 @@ def search_patients(queryset: QuerySet, query: str) -> QuerySet:
     return queryset.filter(condition)
 
 
+def awaiting_call_by_tier() -> dict[str, int]:
+    """Patients waiting to be called, per tier (the one definition: `Patient.objects.awaiting_call`)."""
+    counts = dict(Patient.objects.awaiting_call().values_list("priority_tier").annotate(n=Count("pk")).order_by())
+    return {tier: counts.get(tier, 0) for tier in Tier.values}
+
+
 def waiting_list_figures() -> dict:
-    """Counts per tier among patients still waiting or followed (one query)."""
-    return Patient.objects.filter(status__in=Patient.ACTIVE_STATUSES, anonymised_at__isnull=True).aggregate(
+    """Counts of the waiting list's header: patients waiting to be called, per tier (one query)."""
+    figures = Patient.objects.awaiting_call().aggregate(
         total=Count("pk"),
-        p1=Count("pk", filter=Q(priority_tier="P1")),
-        p2=Count("pk", filter=Q(priority_tier="P2")),
-        p3=Count("pk", filter=Q(priority_tier="P3")),
+        p1=Count("pk", filter=Q(priority_tier=Tier.P1)),
+        p2=Count("pk", filter=Q(priority_tier=Tier.P2)),
+        p3=Count("pk", filter=Q(priority_tier=Tier.P3)),
         ald=Count("pk", filter=Q(ald=True)),
     )
+    figures["p1_share"] = figures["p1"] / figures["total"] if figures["total"] else 0.0
+    return figures

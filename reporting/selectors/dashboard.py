@@ -172,10 +172,10 @@ def coordinator_dashboard(*, today: dt.date | None = None) -> dict:
         data["charts"]["waiting"] = waiting_by_tier(months)
         data["charts"]["gp_found"] = cumulative_gp_found(months)
         data["headline"] = headline(current)
-        Patient = model_or_none("patients.Patient")
-        data["waiting_now"] = dict(
-            Patient.objects.filter(status=Patient.Status.WAITING).values_list("priority_tier").annotate(n=Count("pk"))
-        )
+        # the waiting list's own count (one definition of "waiting to be called")
+        from patients.selectors import awaiting_call_by_tier
+
+        data["waiting_now"] = awaiting_call_by_tier()
     weekly = consultations_per_week(today=today)
     if weekly:
         data["charts"]["weekly"] = weekly

@@ -3,6 +3,7 @@
 from staffing.models.consultations import (  # noqa: F401, E402
     ACTIVE_STATUSES,
     KIND_PROFESSIONS,
+    UPCOMING_STATUSES,
     Consultation,
     ConsultationStatus,
     Orientation,

@@ -38,6 +38,9 @@ ACTIVE_STATUSES = (
     ConsultationStatus.NO_SHOW,
 )
 ACTIVE_Q = Q(status__in=[s.value for s in ACTIVE_STATUSES])
+# Statuses that give the patient an appointment to come: a patient holding one is not
+# "waiting to be called" (Patient.next_consultation_at, kept by the trigger of migration 0004).
+UPCOMING_STATUSES = (ConsultationStatus.PROPOSED, ConsultationStatus.BOOKED)
 
 
 class Orientation(models.TextChoices):

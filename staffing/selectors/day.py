@@ -57,5 +57,5 @@ def proposals(now: dt.datetime | None = None) -> QuerySet[Consultation]:
     return (
         Consultation.objects.live_proposals(now)
         .select_related("patient__commune", "professional", "permanence__premises")
-        .order_by("-patient__priority_score", "start")
+        .order_by("patient__priority_tier", "-patient__priority_score", "start")
     )

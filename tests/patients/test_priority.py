@@ -36,6 +36,7 @@ def test_default_rule_is_version_one_and_active():
         50,
         25,
     )
+    assert (rule.per_week_waiting, rule.waiting_cap, rule.cap_weeks) == (1, 26, 26)
 
 
 def test_no_criterion_scores_zero_in_tier_p3():
@@ -136,3 +137,74 @@ def test_p1_threshold_must_stay_above_p2(client, login_as):
 def test_only_coordinators_change_the_rule(client, login_as, role):
     login_as(role)
     assert client.get("/patients/priorite/").status_code == 403
+
+
+# --- fragility decides the tier, waiting is capped ageing inside it (issue 11) ------------------
+
+
+def test_waiting_points_stop_at_the_ceiling_and_the_label_says_so():
+    score, tier, explanation = _score(referral_date=TODAY - dt.timedelta(days=3 * 365))
+    assert (score, tier) == (26, "P3")
+    assert explanation["criteria"][-1]["label"] == "156 semaines d'attente (plafond de 26 points atteint)"
+    assert (explanation["fragility"], explanation["ageing"], explanation["ageing_cap"]) == (0, 26, 26)
+
+
+def test_waiting_never_changes_the_tier():
+    # 20 fragility points + 26 of waiting = 46, above the P2 threshold, still P3
+    score, tier, _ = _score(pregnancy=True, referral_date=TODAY - dt.timedelta(days=400))
+    assert (score, tier) == (46, "P3")
+    # 40 fragility points + 26 of waiting = 66, above the P1 threshold, still P2
+    assert _score(ald=True, referral_date=dt.date(2020, 1, 1))[:2] == (66, "P2")
+
+
+def test_a_version_without_ceiling_keeps_adding_weeks_but_not_tiers():
+    rule = PriorityRule(version=9, waiting_cap=None)
+    score, tier, explanation = rule.evaluate(_patient(referral_date=TODAY - dt.timedelta(weeks=77)), TODAY)
+    assert (score, tier, explanation["ageing_cap"]) == (77, "P3", None)
+
+
+def test_queue_priority_puts_any_p1_above_any_p2_whatever_the_scores():
+    from patients.models.priority import queue_priority
+
+    assert queue_priority("P1", 50) > queue_priority("P2", 49 + 26) > queue_priority("P3", 24 + 26)
+    assert queue_priority("P2", 40) > queue_priority("P2", 39)
+
+
+def test_85_year_old_with_ald_referred_today_is_p1_ahead_of_a_40_year_old_waiting_three_years(client, login_as):
+    old_wait = PatientFactory(
+        last_name="Attente", birth_date=dt.date(1986, 1, 1), referral_date=dt.date(2023, 11, 1)
+    )
+    fragile = PatientFactory(last_name="Fragile", ald=True, birth_date=dt.date(1941, 6, 1))
+    assert (fragile.priority_tier, old_wait.priority_tier) == ("P1", "P3")
+    assert list(Patient.objects.awaiting_call().in_queue_order()) == [fragile, old_wait]
+    login_as(Role.SECRETARY)
+    page = client.get("/patients/").content.decode()
+    assert page.index("FRAGILE") < page.index("ATTENTE")
+
+
+def test_the_score_page_says_the_tier_comes_from_fragility_alone(client, login_as):
+    patient = PatientFactory(ald=True, lives_alone=True, referral_date=dt.date(2020, 1, 1))
+    login_as(Role.SECRETARY)
+    page = client.get(f"/patients/{patient.pk}/").content.decode()
+    assert "fixé par les 50 points de fragilité seuls" in page
+    assert "plafonnée à 26 points" in page
+    assert "plafond de 26 points atteint" in page
+
+
+def test_coordinator_sets_the_ceiling_and_the_page_explains_the_rule(client, login_as):
+    login_as(Role.COORDINATOR)
+    page = client.get("/patients/priorite/").content.decode()
+    assert "elle ne fait jamais changer de niveau" in page and "atteints après 26 semaines" in page
+    data = {name: getattr(services.active_rule(), name) for name in PriorityRule.WEIGHT_FIELDS}
+    data.update(waiting_cap=12, per_week_waiting=2, comment="Attente plus courte")
+    assert client.post("/patients/priorite/", data).status_code == 302
+    rule = services.active_rule()
+    assert (rule.version, rule.waiting_cap, rule.cap_weeks) == (2, 12, 6)
+
+
+def test_the_ceiling_is_required(client, login_as):
+    login_as(Role.COORDINATOR)
+    data = {name: getattr(services.active_rule(), name) for name in PriorityRule.WEIGHT_FIELDS}
+    data.update(waiting_cap="", comment="sans plafond")
+    response = client.post("/patients/priorite/", data)
+    assert response.status_code == 200 and PriorityRule.objects.count() == 1

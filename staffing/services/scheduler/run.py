@@ -21,9 +21,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from patients.models.priority import queue_priority
 from sites.selectors import commune_centroids, great_circle_km
 from staffing.models import Consultation, ConsultationKind, ConsultationStatus, Permanence, Profession
-from staffing.selectors.booking import consultation_minutes, free_starts, occupying
+from staffing.selectors.booking import consultation_minutes, free_starts
 from staffing.services.booking import expire_proposals
 from staffing.services.scheduler.solver import Problem, Weights, solve
 
@@ -94,26 +95,24 @@ def _try_lock() -> bool:
 
 
 def candidate_patients(now: dt.datetime):
-    """Waiting patients, and patients in care whose last consultation asked for another one,
-    without any future consultation (booked or live proposal)."""
+    """Patients waiting to be called (`Patient.objects.awaiting_call`, the definition the waiting
+    list and the dashboard count), and patients in care whose last consultation asked for
+    another one and who hold no proposed or booked consultation; in queue order."""
     from patients.models import Patient
 
     done = Consultation.objects.filter(patient=OuterRef("pk"), status=ConsultationStatus.DONE).order_by("-start")
-    future = Consultation.objects.filter(patient=OuterRef("pk"), end__gt=now).filter(occupying(now))
+    follow_up_due = Q(
+        status=Patient.Status.IN_CARE, wants_next=True, anonymised_at__isnull=True, next_consultation_at__isnull=True
+    )
     return (
-        Patient.objects.filter(anonymised_at__isnull=True)
-        .annotate(
+        Patient.objects.annotate(
             seen_before=Exists(done),
             wants_next=Subquery(done.values("next_appointment_needed")[:1]),
             last_professional_id=Subquery(done.values("professional_id")[:1]),
-            has_future=Exists(future),
         )
-        .filter(
-            Q(status=Patient.Status.WAITING) | Q(status=Patient.Status.IN_CARE, wants_next=True),
-            has_future=False,
-        )
+        .filter(Patient.AWAITING_CALL | follow_up_due)
         .select_related("commune")
-        .order_by("-priority_score", "referral_date", "pk")
+        .in_queue_order()
     )
 
 
@@ -222,7 +221,8 @@ def _build_problem(patients, permanences, free, now, weights: Weights):
             allowed[i, t] = kind in kinds and profession in professions
     today = timezone.localdate(now)
     problem = Problem(
-        priority=np.array([float(p.priority_score or 0) for p in patients]),
+        # tier first, then score: a more fragile tier is always served before a less fragile one
+        priority=np.array([queue_priority(p.priority_tier, p.priority_score) for p in patients]),
         rank=np.arange(len(patients)),  # the queryset is already in waiting-list order
         cls=np.array([NEED_INDEX[patient_need(p)] for p in patients]),
         location=np.array([locations.get(p.commune_id, unknown) for p in patients]),
