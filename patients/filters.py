@@ -25,8 +25,8 @@ STATUS_AWAITING = "awaiting"
 STATUS_SCHEDULED = "scheduled"
 STATUS_ACTIVE = "active"
 STATUS_CHOICES = [
-    (STATUS_AWAITING, "À appeler (en attente, sans rendez-vous)"),
-    (STATUS_SCHEDULED, "En attente, rendez-vous proposé ou pris"),
+    (STATUS_AWAITING, "À appeler"),
+    (STATUS_SCHEDULED, "Rendez-vous prévu"),
     (STATUS_ACTIVE, "En attente ou suivis"),
     *Patient.Status.choices,
     ("all", "Tous les statuts"),
