@@ -1,4 +1,4 @@
-"""Demo territory for seed_demo: Vendée communes, the CPTS Loire-Vendée-Océan's three EPCIs, the premises lent."""
+"""Demo territory for seed_demo: the CPTS Loire-Vendée-Océan's three EPCIs, the premises lent."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime as dt
 
 from sites import services
 from sites.models import Commune, Premises, Room
+from sites.reference import load_if_empty
 
 TERRITORY_EPCIS = {
     "200071629": "CC Challans-Gois Communauté",
@@ -96,11 +97,9 @@ def seed_premises() -> int:
 
 
 def seed(stdout=None) -> None:
-    created, updated = services.load_communes()
+    # the communes themselves are reference data, loaded by migrate: the demo only picks its territory
+    load_if_empty()
     in_territory = services.mark_territory(list(TERRITORY_EPCIS))
     premises = seed_premises()
     if stdout:
-        stdout.write(
-            f"Communes : {created} créées, {updated} mises à jour, {in_territory} dans le territoire ; "
-            f"{premises} locaux."
-        )
+        stdout.write(f"Territoire de démonstration : {in_territory} communes ; {premises} locaux.")

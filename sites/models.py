@@ -7,10 +7,13 @@ from django.db import models
 
 
 class Commune(models.Model):
-    """A French commune from INSEE's Code officiel géographique.
+    """A French commune from INSEE's Code officiel géographique (reference data, sites/data/).
 
-    Two Vendée communes have no coordinates in the source data (L'Oie, Sainte-Florence):
-    latitude/longitude are nullable and distance code falls back to the EPCI's centroid.
+    Loaded by `migrate`, refreshed by `refresh_communes`. A commune that disappears from a
+    newer COG (merged into another) stays, `current=False`, so rows that point to it keep
+    their meaning; its code resolves to its successor through `FormerCommuneCode`.
+    About a hundred communes have no coordinates (created since the 2018 boundaries, e.g.
+    L'Oie and Sainte-Florence in Vendée): distance code falls back to the EPCI's centroid.
     """
 
     insee_code = models.CharField("code INSEE", max_length=5, unique=True)
@@ -19,8 +22,13 @@ class Commune(models.Model):
     population = models.PositiveIntegerField("population municipale", null=True, blank=True)
     epci_code = models.CharField("code EPCI", max_length=9, blank=True, db_index=True)
     epci_name = models.CharField("EPCI", max_length=150, blank=True)
+    department_code = models.CharField("département", max_length=3, blank=True, db_index=True)
+    region_code = models.CharField("région", max_length=3, blank=True)
     latitude = models.FloatField("latitude", null=True, blank=True)
     longitude = models.FloatField("longitude", null=True, blank=True)
+    current = models.BooleanField(
+        "commune actuelle", default=True, help_text="Faux pour une commune fusionnée depuis dans une autre."
+    )
     in_territory = models.BooleanField(
         "dans le territoire de la CPTS",
         default=False,
@@ -40,6 +48,50 @@ class Commune(models.Model):
     @property
     def has_coordinates(self) -> bool:
         return self.latitude is not None and self.longitude is not None
+
+
+class Department(models.Model):
+    """A département and its region, for choosing a territory (reference data)."""
+
+    code = models.CharField("code", max_length=3, unique=True)
+    name = models.CharField("nom", max_length=100)
+    region_code = models.CharField("code région", max_length=3)
+    region_name = models.CharField("région", max_length=100)
+
+    class Meta:
+        verbose_name = "département"
+        verbose_name_plural = "départements"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class FormerCommuneCode(models.Model):
+    """A code or name that no longer designates a current commune: a commune merged into
+    `commune` (commune nouvelle), a delegated or associated commune, or a municipal
+    arrondissement (Paris, Lyon, Marseille). Old lists still use them."""
+
+    class Kind(models.TextChoices):
+        FORMER = "former", "ancienne commune"
+        DELEGATED = "delegated", "commune déléguée"
+        ASSOCIATED = "associated", "commune associée"
+        ARRONDISSEMENT = "arrondissement", "arrondissement municipal"
+
+    code = models.CharField("code INSEE", max_length=5, db_index=True)
+    name = models.CharField("nom", max_length=100, blank=True)
+    kind = models.CharField("nature", max_length=15, choices=Kind.choices)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="former_codes", verbose_name="commune actuelle"
+    )
+
+    class Meta:
+        verbose_name = "ancien code commune"
+        verbose_name_plural = "anciens codes communes"
+        constraints = [models.UniqueConstraint(fields=["code", "name"], name="former_commune_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code}) → {self.commune_id}"
 
 
 class PremisesQuerySet(models.QuerySet):

@@ -14,6 +14,15 @@ def territory_communes() -> QuerySet[Commune]:
     return Commune.objects.filter(in_territory=True).order_by("epci_name", "name")
 
 
+def commune_choices(*, keep: int | None = None) -> QuerySet[Commune]:
+    """Communes offered in a form: those of the territory's départements (a patient may live just
+    across its edge), the territory first. Not all of France: 35,000 options would make the page
+    weigh megabytes. Empty until a coordinator has chosen the territory."""
+    departments = Commune.objects.filter(in_territory=True).values("department_code")
+    offered = Q(current=True, department_code__in=departments) | Q(pk=keep)
+    return Commune.objects.filter(offered).order_by("-in_territory", "name")
+
+
 def premises_list() -> QuerySet[Premises]:
     return (
         Premises.objects.select_related("commune", "lending_commune")
@@ -104,9 +113,10 @@ EARTH_RADIUS_KM = 6371.0088
 def great_circle_km(lat_a: float, lon_a: float, lat_b: float, lon_b: float) -> float:
     """Haversine distance between two points, in kilometres."""
     phi_a, phi_b = math.radians(lat_a), math.radians(lat_b)
-    h = math.sin((phi_b - phi_a) / 2) ** 2 + math.cos(phi_a) * math.cos(phi_b) * math.sin(
-        math.radians(lon_b - lon_a) / 2
-    ) ** 2
+    h = (
+        math.sin((phi_b - phi_a) / 2) ** 2
+        + math.cos(phi_a) * math.cos(phi_b) * math.sin(math.radians(lon_b - lon_a) / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 

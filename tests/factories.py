@@ -59,9 +59,11 @@ def make_user(role: Role | str | None, *, funder: Funder | None = None, **kwargs
 
 
 class CommuneFactory(factory.django.DjangoModelFactory):
+    """A commune as the test describes it. `migrate` already loaded every real commune: the
+    test's values replace those of the real commune with the same code."""
+
     class Meta:
         model = Commune
-        django_get_or_create = ("insee_code",)
 
     insee_code = factory.Sequence(lambda n: f"85{n % 1000:03d}")
     name = factory.Sequence(lambda n: f"Commune {n}")
@@ -69,6 +71,13 @@ class CommuneFactory(factory.django.DjangoModelFactory):
     population = 3000
     epci_code = "200071629"
     epci_name = "CC Challans-Gois Communauté"
+    department_code = "85"
+    region_code = "52"
     latitude = 46.91
     longitude = -2.04
     in_territory = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        commune, _ = model_class.objects.update_or_create(insee_code=kwargs.pop("insee_code"), defaults=kwargs)
+        return commune

@@ -9,6 +9,7 @@ from patients.models import Call, CallOutcome, Patient
 from patients.models.calls import MAX_CALL_SECONDS
 from patients.normalise import clean_phone, parse_date
 from sites.models import Commune
+from sites.selectors import commune_choices
 
 # Keys the screen binds to each outcome (see static/js/calls.js); shown next to the labels.
 OUTCOME_KEYS = {
@@ -40,7 +41,7 @@ class CallForm(forms.ModelForm):
     """Everything about the call. Nothing is required until the call is closed with an outcome."""
 
     commune = CommuneChoiceField(
-        queryset=Commune.objects.order_by("-in_territory", "name"),
+        queryset=commune_choices(),
         required=False,
         label="Commune de l'appelant",
         empty_label="— commune —",

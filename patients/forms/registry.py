@@ -12,7 +12,7 @@ from patients.models import Patient, PriorityRule
 from patients.normalise import ALD_OUT_OF_LIST, clean_nir, clean_phone, format_phone, parse_ald_codes
 from patients.services.gdpr import DEFAULT_RETENTION_MONTHS
 from patients.services.registry import TRANSITIONS
-from sites.models import Commune
+from sites.selectors import commune_choices
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 
@@ -44,7 +44,7 @@ class PatientForm(forms.ModelForm):
     )
     commune = CommuneChoiceField(
         label="Commune",
-        queryset=Commune.objects.order_by("-in_territory", "name"),
+        queryset=commune_choices(),
         error_messages={
             "required": "Indiquez la commune de résidence.",
             "invalid_choice": "Commune inconnue : choisissez une commune de la liste.",
@@ -96,6 +96,8 @@ class PatientForm(forms.ModelForm):
             )
             for name in ("phone", "phone_2"):
                 self.initial[name] = format_phone(getattr(self.instance, name))
+            if self.instance.commune_id:  # a patient who lives outside the territory's départements
+                self.fields["commune"].queryset = commune_choices(keep=self.instance.commune_id)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(

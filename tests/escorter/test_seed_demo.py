@@ -1,4 +1,4 @@
-"""seed_demo loads the real Vendée communes, the demo accounts and every app's demo data,
+"""seed_demo picks the Vendée territory among the communes migrate loaded, the demo accounts and every app's demo data,
 idempotently. One test on purpose: the demo territory takes a while to build."""
 
 import pytest
@@ -22,10 +22,12 @@ def test_seed_demo_builds_the_territory_and_a_second_run_changes_nothing():
     call_command("seed_demo", verbosity=0)
     first = _counts()
 
-    assert Commune.objects.count() == 253
-    without_point = set(Commune.objects.filter(latitude__isnull=True).values_list("insee_code", flat=True))
+    vendee = Commune.objects.filter(department_code="85")
+    assert vendee.count() == 253
+    without_point = set(vendee.filter(latitude__isnull=True).values_list("insee_code", flat=True))
     assert without_point == {"85165", "85212"}
     assert Commune.objects.filter(in_territory=True).values("epci_code").distinct().count() == 3
+    assert Commune.objects.filter(in_territory=True).count() == 20
     assert Commune.objects.get(insee_code="85018").name == "Beauvoir-sur-Mer"
 
     users = get_user_model().objects.all()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -16,80 +15,9 @@ from patients.normalise import (
     parse_bool,
     parse_date,
     parse_sex,
-    simplify,
 )
+from patients.services.importing.communes import CommuneResolver
 from patients.services.importing.reader import FIELD_LABELS
-from sites.models import Commune
-
-
-def _commune_key(name: str) -> str:
-    key = simplify(name)
-    for short, long in (("st ", "saint "), ("ste ", "sainte ")):
-        if key.startswith(short):
-            key = long + key[len(short) :]
-        key = key.replace(" " + short, " " + long)
-    return key.replace(" ", "")
-
-
-class CommuneResolver:
-    """INSEE code, town name or postal code (+ town name when the code is shared) -> Commune id."""
-
-    def __init__(self):
-        self.by_insee: dict[str, int] = {}
-        self.by_name: dict[str, list[int]] = defaultdict(list)
-        self.by_postal: dict[str, list[int]] = defaultdict(list)
-        self.names: dict[int, str] = {}
-        self.territory: set[int] = set()
-        for pk, insee, name, postal_codes, in_territory in Commune.objects.values_list(
-            "pk", "insee_code", "name", "postal_codes", "in_territory"
-        ):
-            self.by_insee[insee.upper()] = pk
-            self.by_name[_commune_key(name)].append(pk)
-            for code in postal_codes:
-                self.by_postal[code].append(pk)
-            self.names[pk] = name
-            if in_territory:
-                self.territory.add(pk)
-
-    def resolve(self, *, insee=None, name=None, postal_code=None) -> tuple[int | None, str, str]:
-        """(commune id, column, error message)."""
-        insee = str(insee or "").strip().upper()
-        if insee:
-            if insee.isdigit() and len(insee) == 4:
-                insee = "0" + insee  # Excel ate the leading zero
-            if insee in self.by_insee:
-                return self.by_insee[insee], "insee", ""
-            return None, "insee", f"Code INSEE inconnu : « {insee} »."
-        name = str(name or "").strip()
-        postal = str(postal_code or "").strip()
-        if postal.endswith(".0"):
-            postal = postal[:-2]
-        if not postal and name[:5].isdigit():  # "85230 Beauvoir-sur-Mer"
-            postal, name = name[:5], name[5:].strip(" -")
-        named = self.by_name.get(_commune_key(name), []) if name else []
-        if postal:
-            candidates = self.by_postal.get(postal.zfill(5), [])
-            if not candidates:
-                return None, "postal_code", f"Code postal inconnu : « {postal} »."
-            if len(candidates) == 1:
-                return candidates[0], "postal_code", ""
-            chosen = [pk for pk in candidates if pk in named]
-            if len(chosen) == 1:
-                return chosen[0], "commune_name", ""
-            towns = ", ".join(sorted(self.names[pk] for pk in candidates))
-            if name:
-                return None, "commune_name", f"La commune « {name} » n'a pas le code postal {postal} ({towns})."
-            return None, "postal_code", f"Le code postal {postal} est partagé par {towns} : précisez la commune."
-        if name:
-            if len(named) == 1:
-                return named[0], "commune_name", ""
-            if len(named) > 1:
-                in_territory = [pk for pk in named if pk in self.territory]
-                if len(in_territory) == 1:
-                    return in_territory[0], "commune_name", ""
-                return None, "commune_name", f"Plusieurs communes s'appellent « {name} » : donnez le code INSEE."
-            return None, "commune_name", f"Commune inconnue : « {name} »."
-        return None, "commune_name", "Commune manquante (code INSEE, commune ou code postal)."
 
 
 class RowErrors(Exception):
