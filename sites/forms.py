@@ -72,3 +72,19 @@ class ClosureForm(forms.ModelForm):
         if start and end and end < start:
             self.add_error("end_date", "La date de fin doit suivre la date de début.")
         return cleaned
+
+
+class TerritoryForm(forms.Form):
+    """The EPCIs and communes of one département that belong to the CPTS territory."""
+
+    epcis = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    communes = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["epcis"].choices = [(g.code, g.name) for g in groups if g.code]
+        self.fields["communes"].choices = [(c.insee_code, c.name) for g in groups for c in g.communes]
+        self.fields["epcis"].error_messages["invalid_choice"] = "EPCI inconnu dans ce département : « %(value)s »."
+        self.fields["communes"].error_messages["invalid_choice"] = (
+            "Commune inconnue dans ce département : « %(value)s »."
+        )

@@ -5,13 +5,72 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
-from sites.models import Commune, Premises
+from sites.models import Commune, Department, Premises
 
 
 def territory_communes() -> QuerySet[Commune]:
     return Commune.objects.filter(in_territory=True).order_by("epci_name", "name")
+
+
+@dataclass
+class EpciChoice:
+    code: str
+    name: str
+    communes: list[Commune]
+
+    @property
+    def population(self) -> int:
+        return sum(c.population or 0 for c in self.communes)
+
+    @property
+    def chosen(self) -> bool:
+        return bool(self.communes) and all(c.in_territory for c in self.communes)
+
+    @property
+    def partly_chosen(self) -> bool:
+        return not self.chosen and any(c.in_territory for c in self.communes)
+
+
+def main_department() -> str | None:
+    """The département holding most of the territory (where the territory page opens)."""
+    row = (
+        Commune.objects.filter(in_territory=True)
+        .values("department_code")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "department_code")
+        .first()
+    )
+    return row["department_code"] if row else None
+
+
+def department_choices() -> list[Department]:
+    return list(Department.objects.order_by("code"))
+
+
+def department_epcis(department: str) -> list[EpciChoice]:
+    """The current communes of a département grouped by EPCI (communes without one last)."""
+    groups: dict[str, EpciChoice] = {}
+    for commune in Commune.objects.filter(current=True, department_code=department).order_by("epci_name", "name"):
+        group = groups.get(commune.epci_code)
+        if group is None:
+            group = groups[commune.epci_code] = EpciChoice(commune.epci_code, commune.epci_name or "Sans EPCI", [])
+        group.communes.append(commune)
+    return sorted(groups.values(), key=lambda g: (not g.code, g.name))
+
+
+def territory_summary() -> dict:
+    """Size of the territory: a few dozen communes, so one small aggregate."""
+    communes = Commune.objects.filter(in_territory=True)
+    totals = communes.aggregate(
+        communes=Count("pk"),
+        population=Sum("population"),
+        epcis=Count("epci_code", distinct=True, filter=~Q(epci_code="")),
+    )
+    codes = sorted(set(communes.values_list("department_code", flat=True)))
+    totals["departments"] = list(Department.objects.filter(code__in=codes))
+    return totals
 
 
 def commune_choices(*, keep: int | None = None) -> QuerySet[Commune]:

@@ -33,3 +33,22 @@ def set_territory(
     Commune.objects.filter(in_territory=True, current=True).exclude(pk__in=ids).update(in_territory=False)
     Commune.objects.filter(pk__in=ids, in_territory=False).update(in_territory=True)
     return len(ids)
+
+
+@transaction.atomic
+def choose_territory_in_department(*, department: str, epci_codes: Iterable[str], commune_codes: Iterable[str]) -> int:
+    """What the coordinator ticked on the territory page of one département: whole EPCIs (all their
+    communes, also across the border of the département) and single communes of the département.
+
+    Replaces the territory's part in this département and in the EPCIs shown there; the rest of
+    the territory (another département) stays. Returns the size of the whole territory.
+    """
+    in_department = Commune.objects.filter(current=True, department_code=department)
+    shown_epcis = set(in_department.exclude(epci_code="").values_list("epci_code", flat=True))
+    epci_codes = set(epci_codes) & shown_epcis
+    scope = Q(department_code=department) | Q(epci_code__in=shown_epcis)
+    chosen = Q(epci_code__in=epci_codes) | Q(department_code=department, insee_code__in=set(commune_codes))
+    ids = set(Commune.objects.filter(chosen, current=True).values_list("pk", flat=True))
+    Commune.objects.filter(scope, current=True, in_territory=True).exclude(pk__in=ids).update(in_territory=False)
+    Commune.objects.filter(pk__in=ids, in_territory=False).update(in_territory=True)
+    return Commune.objects.filter(in_territory=True, current=True).count()

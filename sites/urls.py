@@ -5,6 +5,7 @@ from sites import views
 app_name = "sites"
 
 urlpatterns = [
+    path("", views.territory, name="territory"),
     path("locaux/", views.premises_list, name="premises_list"),
     path("locaux/nouveau/", views.premises_edit, name="premises_create"),
     path("locaux/<int:pk>/", views.premises_detail, name="premises_detail"),

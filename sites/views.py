@@ -1,4 +1,4 @@
-"""Views of the sites app: the premises the communes lend, on a list and a map."""
+"""Views of the sites app: the CPTS territory, and the premises the communes lend, on a list and a map."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from escorter.roles import CARE_TEAM, Role, has_role, role_required
-from sites import selectors
-from sites.forms import ClosureForm, PremisesForm, RoomForm
-from sites.models import Closure, Premises, Room
+from sites import selectors, services
+from sites.forms import ClosureForm, PremisesForm, RoomForm, TerritoryForm
+from sites.models import Closure, Department, Premises, Room
+from sites.outlines import outline_map
 
 
 @role_required(*CARE_TEAM)
@@ -87,3 +88,35 @@ def closure_delete(request, pk: int):
     closure.delete()
     messages.success(request, "Fermeture supprimée.")
     return redirect("sites:premises_detail", pk=closure.premises_id)
+
+
+@role_required(Role.COORDINATOR)
+def territory(request):
+    """Choose the territory département by département: whole EPCIs or single communes, on a list and a map."""
+    code = request.POST.get("departement") or request.GET.get("departement") or selectors.main_department()
+    department = Department.objects.filter(code=code).first() if code else None
+    if code and department is None:
+        messages.error(request, f"Département inconnu : « {code[:10]} ».")
+    groups = selectors.department_epcis(department.code) if department else []
+    form = TerritoryForm(request.POST if request.method == "POST" else None, groups=groups)
+    if request.method == "POST" and department is not None and form.is_valid():
+        size = services.choose_territory_in_department(
+            department=department.code,
+            epci_codes=form.cleaned_data["epcis"],
+            commune_codes=form.cleaned_data["communes"],
+        )
+        messages.success(request, f"Territoire enregistré : {size} commune{'s' if size > 1 else ''}.")
+        return redirect(f"{request.path}?departement={department.code}")
+    communes = [c for g in groups for c in g.communes]
+    return render(
+        request,
+        "sites/territory.html",
+        {
+            "department": department,
+            "departments": selectors.department_choices(),
+            "groups": groups,
+            "form": form,
+            "map": outline_map(communes) if communes else None,
+            "summary": selectors.territory_summary(),
+        },
+    )

@@ -112,6 +112,9 @@ def patients_changes(month: Month):
     return change.objects.filter(at__gte=month.start, at__lt=month.end)
 
 
+OUTSIDE_TERRITORY = "Hors territoire de la CPTS"
+
+
 def territory_section(month: Month, scope: Scope) -> Section:
     section = Section(key="territoire", title="Territoire")
     Patient = patients()
@@ -125,14 +128,17 @@ def territory_section(month: Month, scope: Scope) -> Section:
         row["referred"] += group["n"]
         if group["status_end"] in row:
             row[group["status_end"]] += group["n"]
-    # communes in the database's collation order (EPCI, then name), the unknown commune last
+    # the territory's communes in the database's collation order (EPCI, then name), then those
+    # outside the territory chosen by the coordinator as one group, the unknown commune last
     Commune = Patient._meta.get_field("commune").related_model
-    communes = Commune.objects.filter(pk__in=[pk for pk in counts if pk is not None]).order_by("epci_name", "name")
+    communes = Commune.objects.filter(pk__in=[pk for pk in counts if pk is not None]).order_by(
+        "-in_territory", "epci_name", "name"
+    )
     rows = [
         {
             "commune__insee_code": commune.insee_code,
             "commune__name": commune.name,
-            "commune__epci_name": commune.epci_name,
+            "commune__epci_name": commune.epci_name if commune.in_territory else OUTSIDE_TERRITORY,
             "referred": counts[commune.pk]["referred"],
             "waiting": counts[commune.pk][S.WAITING],
             "in_care": counts[commune.pk][S.IN_CARE],
