@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "patients",
     "staffing",
     "reporting",
+    "interop",
 ]
 
 MIDDLEWARE = [
@@ -290,3 +291,12 @@ LOGGING = {
 
 # --- Escorter -------------------------------------------------------------------------
 ESCORTER_TERRITORY_NAME = "CPTS Loire-Vendée-Océan"
+
+# --- Cache (API rate limits): Redis in production, shared by every web process -------
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# --- SAS connector (interop): the CPTS as the SAS platform knows it ---------------------
+SAS_CPTS_FINESS = env.str("SAS_CPTS_FINESS", default="850000000")  # 9 digits; sent as 1 + FINESS
+if not (len(SAS_CPTS_FINESS) == 9 and SAS_CPTS_FINESS.isdigit()):
+    raise ImproperlyConfigured("SAS_CPTS_FINESS must be the CPTS's 9-digit FINESS number.")
+SAS_CPTS_PHONE = env.str("SAS_CPTS_PHONE", default="")  # e.g. +33251000000, shown to regulators

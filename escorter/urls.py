@@ -23,6 +23,7 @@ urlpatterns = [
     path("patients/", include("patients.urls")),
     path("equipe/", include("staffing.urls")),
     path("rapports/", include("reporting.urls")),
+    path("fhir/", include("interop.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -80,6 +80,7 @@ class Patient(models.Model):
         TOWN_HALL = "town_hall", "Mairie"
         SELF = "self", "Demande du patient"
         OTHER = "other", "Autre professionnel"
+        SAS = "sas", "SAS (Service d'accès aux soins)"
 
     # identity
     last_name = models.CharField("nom d'usage", max_length=100)

@@ -51,12 +51,19 @@ def _save(patient: Patient) -> None:
 
 
 @transaction.atomic
-def create_patient(*, user, **values) -> Patient:
-    """A patient signalled by hand (phone call, partner)."""
+def create_patient(*, user, allow_unknown_commune: bool = False, **values) -> Patient:
+    """A patient signalled by hand (phone call, partner) or by an external platform.
+
+    `allow_unknown_commune`: a booking platform (the SAS) may send an address we cannot
+    place; the booking must not be lost for it, the secretary completes the file.
+    """
     patient = Patient(created_by=user if user is not None and user.is_authenticated else None, **values)
     patient.status = Status.WAITING
     _check_nir_free(patient)
-    patient.full_clean(exclude=["priority_rule", "search_name"])
+    exclude = ["priority_rule", "search_name"]
+    if allow_unknown_commune and patient.commune_id is None:
+        exclude.append("commune")
+    patient.full_clean(exclude=exclude)
     patient.apply_priority(active_rule())
     _save(patient)
     PatientStatusChange.objects.create(

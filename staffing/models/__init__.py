@@ -4,6 +4,7 @@ from staffing.models.consultations import (  # noqa: F401, E402
     ACTIVE_STATUSES,
     KIND_PROFESSIONS,
     UPCOMING_STATUSES,
+    BookingSource,
     Consultation,
     ConsultationStatus,
     Orientation,

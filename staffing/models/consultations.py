@@ -43,6 +43,11 @@ ACTIVE_Q = Q(status__in=[s.value for s in ACTIVE_STATUSES])
 UPCOMING_STATUSES = (ConsultationStatus.PROPOSED, ConsultationStatus.BOOKED)
 
 
+class BookingSource(models.TextChoices):
+    TEAM = "team", "Équipe"
+    SAS = "sas", "SAS"
+
+
 class Orientation(models.TextChoices):
     NONE = "", "Aucune"
     GP_TEAM = "gp_team", "Suivi par l'équipe"
@@ -73,6 +78,7 @@ class Consultation(models.Model):
     """
 
     Status = ConsultationStatus
+    Source = BookingSource
 
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="consultations", verbose_name="patient"
@@ -105,6 +111,8 @@ class Consultation(models.Model):
         related_name="+",
         verbose_name="confirmée par",
     )
+    # who booked it: the team (secretaries, scheduler) or an external platform (the SAS, through interop)
+    source = models.CharField("réservée par", max_length=10, choices=BookingSource.choices, default=BookingSource.TEAM)
     # the unscheduled-care call it was booked from, if any (patients.Call)
     call = models.ForeignKey(
         "patients.Call",
@@ -208,6 +216,10 @@ class Consultation(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_from_sas(self) -> bool:
+        return self.source == BookingSource.SAS
 
     @property
     def is_upcoming(self) -> bool:

@@ -116,6 +116,7 @@ def book_consultation(
     now: dt.datetime | None = None,
     call=None,
     rescheduled_from: Consultation | None = None,
+    source: str = Consultation.Source.TEAM,
 ) -> Consultation:
     """Book `patient` at `start` in `permanence`. Raises SlotUnavailable if the time was taken meanwhile.
 
@@ -146,6 +147,7 @@ def book_consultation(
             confirmed_by=by,
             call=call,
             rescheduled_from=rescheduled_from,
+            source=source,
         )
     )
     record_system("create", object_type="staffing.Consultation", object_id=consultation.pk, user=by)
@@ -182,6 +184,7 @@ def move_consultation(
         now=now,
         call=current.call,
         rescheduled_from=current,
+        source=current.source,
     )
 
 

@@ -14,7 +14,9 @@ PUBLIC = {
     "login",  # the login page itself
     "healthz",  # probed by compose / load balancer; reveals nothing but ok/error
 }
-PUBLIC_PREFIXES = ("admin/",)  # the admin has its own login page and staff check
+# the admin has its own login page and staff check; the FHIR API (interop) answers machines
+# with bearer tokens and 401 OperationOutcomes (tests/interop/test_clients.py)
+PUBLIC_PREFIXES = ("admin/", "fhir/")
 TOKEN_FEEDS = re.compile(r"ical|feed")  # calendar feeds: the token is the credential
 
 
