@@ -14,7 +14,13 @@ from django.urls import NoReverseMatch, reverse
 
 from escorter.roles import STAFF, user_role
 
-NAV_MODULES = ("sites.navigation", "patients.navigation", "staffing.navigation", "reporting.navigation")
+NAV_MODULES = (
+    "sites.navigation",
+    "patients.navigation",
+    "staffing.navigation",
+    "reporting.navigation",
+    "interop.navigation",
+)
 
 # (label, icon) per menu, in navbar order
 GROUPS = {
@@ -23,7 +29,13 @@ GROUPS = {
     "organisation": ("Organisation", "bi-diagram-3"),
     "pilotage": ("Pilotage", "bi-graph-up"),
 }
-GROUP_OF_NAMESPACE = {"patients": "patients", "staffing": "agenda", "sites": "organisation", "reporting": "pilotage"}
+GROUP_OF_NAMESPACE = {
+    "patients": "patients",
+    "staffing": "agenda",
+    "sites": "organisation",
+    "reporting": "pilotage",
+    "interop": "organisation",
+}
 GROUP_OF = {"staffing:rota": "organisation"}
 
 

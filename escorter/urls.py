@@ -24,6 +24,7 @@ urlpatterns = [
     path("equipe/", include("staffing.urls")),
     path("rapports/", include("reporting.urls")),
     path("fhir/", include("interop.urls")),
+    path("sas/", include("interop.page_urls")),
     path("admin/", admin.site.urls),
 ]
 

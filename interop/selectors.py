@@ -147,3 +147,38 @@ def sas_appointment_by_pk(client, pk) -> SasAppointment | None:
         .select_related("consultation__professional", "consultation__patient", "consultation__permanence__premises")
         .first()
     )
+
+
+@dataclass
+class PermanenceRow:
+    permanence: Permanence
+    share: int
+    overridden: bool
+    times: int
+    published: int
+    published_free: int
+
+
+def publication_overview(*, now: dt.datetime | None = None, days: int = 14) -> list[PermanenceRow]:
+    """The coordinator's page: each upcoming SNP permanence, its share and how many times the SAS sees."""
+    now = now or timezone.now()
+    permanences = list(bookable_permanences(kind=SNP, start=now, end=now + dt.timedelta(days=days))[:200])
+    free = free_starts(permanences, kind=SNP, after=now, now=now)
+    default = default_share()
+    shares = shares_for(permanences)
+    rows = []
+    for permanence in permanences:
+        grid = grid_starts(permanence, consultation_minutes(permanence.professional, SNP))
+        share = shares.get(permanence.pk, default)
+        published = {grid[i] for i in published_positions(len(grid), share)}
+        rows.append(
+            PermanenceRow(
+                permanence=permanence,
+                share=share,
+                overridden=permanence.pk in shares,
+                times=len(grid),
+                published=len(published),
+                published_free=len(published & set(free.get(permanence.pk, []))),
+            )
+        )
+    return rows

@@ -35,6 +35,7 @@ urlpatterns = [
     path("appels/<int:call_pk>/creneaux/", call_views.call_snp_slots, name="call_snp_slots"),
     path("appels/<int:call_pk>/reserver/", call_views.call_book, name="call_book"),
     path("appels/tableau-de-bord/", call_views.call_dashboard, name="call_dashboard"),
+    path("appels/sas/", call_views.call_sas_bookings, name="call_sas_bookings"),
     # booking, scheduler and the day's work (issue 6)
     path("rendez-vous/patients/<int:pk>/", booking.book_for_patient, name="book_for_patient"),
     path("rendez-vous/patients/<int:pk>/confirmer/", booking.book_confirm, name="book_confirm"),

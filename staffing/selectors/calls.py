@@ -73,6 +73,21 @@ def snp_free_times(*, origin: Commune | None, now: dt.datetime | None = None, da
     return [day for day in result.values() if day.blocks]
 
 
+def sas_bookings(*, now: dt.datetime | None = None, days: int = 2, limit: int = 50):
+    """Consultations booked by the SAS regulators from today to the end of tomorrow (the call line shows them)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    return (
+        Consultation.objects.filter(
+            source=Consultation.Source.SAS, start__gte=start, start__lt=start + dt.timedelta(days=days)
+        )
+        .exclude(status=Consultation.Status.CANCELLED)
+        .select_related("patient", "professional", "permanence__premises__commune")
+        .order_by("start")[:limit]
+    )
+
+
 def call_consultations(call: Call):
     """The active consultations booked from `call` (normally zero or one)."""
     return (

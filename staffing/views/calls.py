@@ -17,7 +17,7 @@ from patients.models import CallOutcome
 from patients.models.calls import OUTCOME_CSS, OUTCOME_SHORT
 from patients.selectors.calls import call_for_user, day_bounds, line_figures
 from staffing.models import Permanence
-from staffing.selectors.calls import call_booking_figures, call_consultations, snp_free_times
+from staffing.selectors.calls import call_booking_figures, call_consultations, sas_bookings, snp_free_times
 from staffing.services.booking import SlotUnavailable
 from staffing.services.calls import book_from_call
 
@@ -49,6 +49,13 @@ def _slots(request, call, *, error: str = "", just_booked: bool = False, status:
         },
         status=status,
     )
+
+
+@role_required(*STAFF)
+@require_GET
+def call_sas_bookings(request):
+    """The call line's panel of SNP appointments booked by the SAS regulators (today and tomorrow)."""
+    return render(request, "staffing/calls/_sas_bookings.html", {"bookings": sas_bookings(), "now": timezone.now()})
 
 
 @role_required(*STAFF)
