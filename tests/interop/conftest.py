@@ -33,6 +33,27 @@ def _redis_cache(settings):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _every_answer_parses(monkeypatch):
+    """Every /fhir/ answer of every test here (errors included) must parse with fhir.resources' R4B models."""
+    from interop import api
+    from tests.interop.profiles import parse
+
+    original = api.fhir_response
+    failures = []
+
+    def checked(resource, *args, **kwargs):
+        try:
+            parse(resource)
+        except Exception as exc:  # collected, reported at teardown (also from other threads)
+            failures.append(f"{resource.get('resourceType')}: {exc}")
+        return original(resource, *args, **kwargs)
+
+    monkeypatch.setattr(api, "fhir_response", checked)
+    yield
+    assert failures == []
+
+
 @pytest.fixture
 def sas(db):
     """The SAS platform's client and its bearer token."""

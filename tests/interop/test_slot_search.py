@@ -163,3 +163,19 @@ def test_a_search_hidden_no_consultation_is_stored(client, sas):
     snp_permanence(days=1)
     _search(client, sas.token, future_morning(1, 0), future_morning(2, 0))
     assert Consultation.objects.count() == 0
+
+
+def test_search_costs_the_same_number_of_queries_for_one_or_many_permanences(client, sas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    snp_permanence(days=1)
+    with CaptureQueriesContext(connection) as one:
+        _search(client, sas.token, future_morning(1, 0), future_morning(3, 0))
+    for hour in (11, 14, 16):
+        snp_permanence(days=1, hour=hour)
+        snp_permanence(days=2, hour=hour)
+    with CaptureQueriesContext(connection) as seven:
+        _, bundle = _search(client, sas.token, future_morning(1, 0), future_morning(3, 0))
+    assert bundle["total"] == 21
+    assert len(seven) == len(one)
