@@ -95,7 +95,7 @@ def set_permanence_publication(*, permanence: Permanence, share_percent: int | N
 def _commune(identity: Identity) -> Commune | None:
     if not identity.postal_code:
         return None
-    communes = list(Commune.objects.filter(postal_codes__contains=[identity.postal_code])[:20])
+    communes = list(Commune.objects.filter(current=True, postal_codes__contains=[identity.postal_code])[:20])
     if len(communes) == 1:
         return communes[0]
     from patients.normalise import simplify
