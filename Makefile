@@ -42,9 +42,11 @@ check: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 stop:
 	@test -x $(BIN)/python && $(BIN)/python -c "from pathlib import Path; from escorter import embedded; embedded.stop(Path('.').resolve())" || true

@@ -1,26 +1,21 @@
-"""Navigation per role: each app lists its entries in `<app>/navigation.py` as NAVIGATION.
+"""Navigation per role: each installed app lists its entries in `<app>/navigation.py` as NAVIGATION.
 
-An entry is (label, url name, roles, bootstrap icon). Entries whose URL does not
-exist yet are skipped, so an app can declare its menu before its pages land.
+An entry is (label, url name, roles, bootstrap icon). The project names no app: it reads
+the `navigation` module of every installed app, so the ground floor imports nothing above it.
 The navbar groups entries into a few menus (a coordinator has a dozen pages): by the
 URL namespace, with the exceptions listed in GROUP_OF.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import import_module
 
-from django.urls import NoReverseMatch, reverse
+from django.apps import apps
+from django.urls import reverse
+from django.utils.module_loading import module_has_submodule
 
 from escorter.roles import STAFF, user_role
-
-NAV_MODULES = (
-    "sites.navigation",
-    "patients.navigation",
-    "staffing.navigation",
-    "reporting.navigation",
-    "interop.navigation",
-)
 
 # (label, icon) per menu, in navbar order
 GROUPS = {
@@ -39,13 +34,13 @@ GROUP_OF_NAMESPACE = {
 GROUP_OF = {"staffing:rota": "organisation"}
 
 
-def _entries():
-    for module_name in NAV_MODULES:
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError:
-            continue
-        yield from getattr(module, "NAVIGATION", ())
+@cache
+def _entries() -> tuple:
+    entries = []
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, "navigation"):
+            entries.extend(getattr(import_module(f"{config.name}.navigation"), "NAVIGATION", ()))
+    return tuple(entries)
 
 
 def _group_of(url_name: str) -> str:
@@ -64,10 +59,7 @@ def navigation(request):
     for label, url_name, roles, icon in _entries():
         if role not in roles:
             continue
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:
-            continue
+        url = reverse(url_name)
         active = request.path.startswith(url) if url != "/" else request.path == "/"
         items.append({"label": label, "url": url, "icon": icon, "active": active, "group": _group_of(url_name)})
     groups = []

@@ -1,7 +1,7 @@
 """Roles (Django groups created by a migration) and the checks views use.
 
 A user has one role. Superusers count as coordinators. Views declare the roles
-they admit with `role_required(...)` or `RoleRequiredMixin.allowed_roles`; a
+they admit with `role_required(...)`; a
 logged-in user outside those roles gets a 403, an anonymous one the login page
 (LoginRequiredMiddleware already guarantees that).
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
@@ -66,19 +65,6 @@ def role_required(*roles: Role):
             check_role(request.user, *roles)
             return view(request, *args, **kwargs)
 
-        wrapped.allowed_roles = roles
         return wrapped
 
     return decorator
-
-
-class RoleRequiredMixin(AccessMixin):
-    """Class-based views: set `allowed_roles`; everyone else gets a 403."""
-
-    allowed_roles: tuple[Role, ...] = ()
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        check_role(request.user, *self.allowed_roles)
-        return super().dispatch(request, *args, **kwargs)

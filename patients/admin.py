@@ -61,7 +61,7 @@ class PatientImportAdmin(admin.ModelAdmin):
     readonly_fields = ("summary", "errors_csv", "created_at", "imported_at")
 
 
-# --- unscheduled-care line (issue 8) ---
+# --- unscheduled-care line ---
 from patients.models import Call  # noqa: E402
 
 

@@ -143,3 +143,6 @@ def seed(stdout=None) -> None:
     if stdout:
         ald = sum(1 for p, _ in built if p.ald)
         stdout.write(f"Patients : {len(built)} créés dont {ald} en ALD.")
+
+
+DEMO_STEPS = [(30, seed)]

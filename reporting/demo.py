@@ -1,6 +1,9 @@
-"""Demo funders for seed_demo."""
+"""Demo funders and the funder accounts' memberships, for seed_demo."""
 
-from reporting.models import Funder
+from django.contrib.auth import get_user_model
+
+from escorter.demo import DEMO_USERS
+from reporting.models import Funder, FunderMembership
 
 DEMO_FUNDERS = [
     ("ARS Pays de la Loire", Funder.Kind.ARS),
@@ -11,3 +14,22 @@ DEMO_FUNDERS = [
 def seed(stdout=None) -> None:
     for name, kind in DEMO_FUNDERS:
         Funder.objects.update_or_create(name=name, defaults={"kind": kind})
+
+
+def seed_memberships(stdout=None) -> None:
+    """Each demo funder account belongs to its organisation (runs after the accounts exist)."""
+    users = get_user_model().objects
+    for username, _first, _last, _role, funder_name in DEMO_USERS:
+        if funder_name:
+            FunderMembership.objects.update_or_create(
+                user=users.get(username=username), defaults={"funder": Funder.objects.get(name=funder_name)}
+            )
+
+
+def seed_data(stdout=None) -> None:
+    from reporting import demo_data
+
+    demo_data.seed(stdout=stdout)
+
+
+DEMO_STEPS = [(15, seed), (21, seed_memberships), (70, seed_data)]

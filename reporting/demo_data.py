@@ -11,8 +11,8 @@ from django.db.models.functions import TruncMonth
 
 from reporting.models import Expense, Funder, FundingLine, FundingObjective, Indicator
 from reporting.periods import Month
-from reporting.selectors.base import model_or_none
 from reporting.selectors.queries import hours_between
+from staffing.models import Permanence
 
 START = dt.date(2024, 6, 1)
 HOURLY_RATE = Decimal("25.00")  # ACI share of a permanence hour (demo figure)
@@ -108,8 +108,7 @@ def _expenses(lines: dict[str, FundingLine], last_month: Month) -> int:
                     note=note,
                 )
             )
-    Permanence = model_or_none("staffing.Permanence")
-    if aci and Permanence is not None:
+    if aci:
         # permanence hours paid each month at the ACI rate, from the rota actually held
         held = (
             Permanence.objects.filter(status="planned", start__date__gte=aci.period_start, end__lt=last_month.end)

@@ -103,3 +103,6 @@ def seed(stdout=None) -> None:
     premises = seed_premises()
     if stdout:
         stdout.write(f"Territoire de démonstration : {in_territory} communes ; {premises} locaux.")
+
+
+DEMO_STEPS = [(10, seed)]

@@ -47,7 +47,7 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     readonly_fields = ("token",)
 
 
-# --- Booking (issue 6) -----------------------------------------------------------------------
+# --- Booking -----------------------------------------------------------------------
 
 from staffing.models import Consultation, Reminder  # noqa: E402
 

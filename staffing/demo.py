@@ -225,3 +225,19 @@ def seed(stdout=None) -> None:
             f"Équipe : {len(team)} professionnels, {rules} règles ; permanences depuis juin 2024 : "
             f"{report.summary} {cancelled} annulation(s) de démonstration."
         )
+
+
+def seed_bookings(stdout=None) -> None:
+    from staffing import demo_bookings
+
+    demo_bookings.seed(stdout=stdout)
+
+
+def seed_calls(stdout=None) -> None:
+    from staffing import demo_calls
+
+    demo_calls.seed(stdout=stdout)
+
+
+# the team and rota, then consultation history and upcoming bookings, then the line's calls
+DEMO_STEPS = [(40, seed), (50, seed_bookings), (60, seed_calls)]

@@ -6,7 +6,7 @@ NAVIGATION: list = [
     ("Mon agenda", "staffing:my_agenda", (Role.PRACTITIONER,), "bi-calendar-heart"),
     ("Tableau de service", "staffing:rota", STAFF, "bi-calendar-week"),
     ("Calendrier", "staffing:territory_month", CARE_TEAM, "bi-calendar3"),
-    # booking (issue 6)
+    # booking
     ("Ma journée", "staffing:practitioner_day", (Role.PRACTITIONER,), "bi-clipboard2-pulse"),
     ("Journée", "staffing:secretary_day", STAFF, "bi-calendar-day"),
     ("Planification", "staffing:scheduler", STAFF, "bi-magic"),

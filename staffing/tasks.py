@@ -18,7 +18,7 @@ def generate_permanences(task_run_id: int | None = None, weeks: int = rota.DEFAU
     return report.as_dict()
 
 
-# --- Booking (issue 6) -----------------------------------------------------------------------
+# --- Booking -----------------------------------------------------------------------
 
 
 @shared_task(name="staffing.tasks.schedule_consultations")

@@ -6,7 +6,7 @@ from staffing.views import calls as call_views
 app_name = "staffing"
 
 urlpatterns = [
-    # rota (issue 5)
+    # rota
     path("professionnels/", rota.professional_list, name="professional_list"),
     path("professionnels/nouveau/", rota.professional_edit, name="professional_create"),
     path("professionnels/<int:pk>/modifier/", rota.professional_edit, name="professional_update"),
@@ -31,12 +31,12 @@ urlpatterns = [
     path("abonnements/<int:pk>/revoquer/", feeds.calendar_link_revoke, name="calendar_link_revoke"),
     path("ical/professionnels/<str:token>.ics", feeds.ical_professional, name="ical_professional"),
     path("ical/locaux/<str:token>.ics", feeds.ical_premises, name="ical_premises"),
-    # unscheduled-care line (issue 8): free SNP times and booking from a call, line dashboard
+    # unscheduled-care line: free SNP times and booking from a call, line dashboard
     path("appels/<int:call_pk>/creneaux/", call_views.call_snp_slots, name="call_snp_slots"),
     path("appels/<int:call_pk>/reserver/", call_views.call_book, name="call_book"),
     path("appels/tableau-de-bord/", call_views.call_dashboard, name="call_dashboard"),
     path("appels/sas/", call_views.call_sas_bookings, name="call_sas_bookings"),
-    # booking, scheduler and the day's work (issue 6)
+    # booking, scheduler and the day's work
     path("rendez-vous/patients/<int:pk>/", booking.book_for_patient, name="book_for_patient"),
     path("rendez-vous/patients/<int:pk>/confirmer/", booking.book_confirm, name="book_confirm"),
     path("rendez-vous/patients/<int:pk>/consultations/", booking.patient_consultations, name="patient_consultations"),

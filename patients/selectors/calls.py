@@ -12,12 +12,11 @@ from django.http import Http404
 
 from escorter.audit import record, record_system
 from escorter.roles import STAFF, check_role
-from patients.models import Call, CallCategory, CallOutcome, Patient
+from patients.models import Call, CallOutcome, Patient
 from patients.models.calls import CONSULTATION_OUTCOMES
 from patients.selectors.registry import search_patients
 
 # Below this count a commune is folded into "Autres communes" in figures sent to funders.
-SMALL_COUNT = 5
 
 
 def _tz():
@@ -115,42 +114,4 @@ def line_figures(*, start: dt.datetime, end: dt.datetime) -> dict:
         "per_hour": [(hour, per_hour.get(hour, 0)) for hour in range(24)],
         "by_outcome": [(c.value, c.label, by_outcome.get(c.value, 0)) for c in CallOutcome],
         "busiest_communes": communes,
-    }
-
-
-def monthly_call_figures(month_start: dt.date, month_end: dt.date) -> dict:
-    """The line's figures for a monthly report (days month_start..month_end inclusive): aggregates only.
-
-    Funders receive these: no name, no phone, and communes with fewer than SMALL_COUNT
-    calls are folded into one "Autres communes" line so nobody can be singled out.
-    """
-    start, end = day_bounds(month_start, month_end)
-    calls = Call.objects.received_between(start, end)
-    totals = calls.aggregate(
-        total=Count("pk"),
-        vital=Count("pk", filter=Q(outcome=CallOutcome.VITAL_EMERGENCY)),
-        consultation_outcomes=Count("pk", filter=Q(outcome__in=CONSULTATION_OUTCOMES)),
-        avg_duration=Avg("duration_seconds"),
-    )
-    by_outcome = dict(calls.values_list("outcome").annotate(n=Count("pk")).values_list("outcome", "n"))
-    by_category = dict(calls.values_list("category").annotate(n=Count("pk")).values_list("category", "n"))
-    communes = calls.values_list("commune__name").annotate(n=Count("pk")).order_by("-n", "commune__name")
-    by_commune, others = [], 0
-    for name, n in communes:
-        if name and n >= SMALL_COUNT:
-            by_commune.append((name, n))
-        else:
-            others += n
-    if others:
-        by_commune.append(("Autres communes ou non renseignée", others))
-    return {
-        "total": totals["total"],
-        "vital_emergency": totals["vital"],
-        "consultation_outcomes": totals["consultation_outcomes"],
-        "avg_duration_seconds": round(totals["avg_duration"]) if totals["avg_duration"] is not None else None,
-        "by_outcome": [(c.label, by_outcome.get(c.value, 0)) for c in CallOutcome]
-        + ([("En cours / non renseigné", by_outcome[""])] if by_outcome.get("") else []),
-        "by_category": [(c.label, by_category.get(c.value, 0)) for c in CallCategory]
-        + ([("Non renseignée", by_category[""])] if by_category.get("") else []),
-        "by_commune": by_commune,
     }

@@ -9,33 +9,20 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from patients.models import Call, Patient
 from reporting.periods import Month
-from reporting.selectors.base import Scope, has_fields, model_or_none
+from reporting.selectors.base import Scope
 from reporting.selectors.queries import DaysBetween, Percentile, hours_between
 from reporting.tables import Row, Section, Table
-
-CONSULTATIONS_MISSING = "Les consultations (agenda) ne sont pas encore enregistrées dans l'application."
-CALLS_MISSING = "La ligne de soins non programmés n'est pas encore enregistrée dans l'application."
-
-
-def consultation_model():
-    model = model_or_none("staffing.Consultation")
-    if model is None or not has_fields(model, "patient", "permanence", "professional", "start", "kind", "status"):
-        return None
-    return model
+from staffing.models import Consultation, Permanence
 
 
 def consultations_in(month: Month):
-    Consultation = consultation_model()
     return Consultation.objects.filter(start__gte=month.start, start__lt=month.end)
 
 
 def consultations_section(month: Month, scope: Scope) -> Section:
     section = Section(key="consultations", title="Consultations")
-    Consultation = consultation_model()
-    if Consultation is None:
-        section.missing = CONSULTATIONS_MISSING
-        return section
     from staffing.models import ConsultationKind, Profession
 
     done = consultations_in(month).filter(status="done")
@@ -118,11 +105,6 @@ def consultations_section(month: Month, scope: Scope) -> Section:
 
 def delays_section(month: Month, scope: Scope) -> Section:
     section = Section(key="delais", title="Délais")
-    Consultation = consultation_model()
-    Patient = model_or_none("patients.Patient")
-    if Consultation is None or Patient is None:
-        section.missing = CONSULTATIONS_MISSING
-        return section
     # delay in days from referral to the first consultation held, for patients whose first
     # consultation falls in the month, by tier. Set-based: the patients seen in the month with
     # no consultation held before it (an anti-join on the (patient, start) index), grouped by
@@ -178,15 +160,11 @@ def delays_section(month: Month, scope: Scope) -> Section:
 
 
 def permanences_in(month: Month):
-    Permanence = model_or_none("staffing.Permanence")
     return Permanence.objects.filter(start__gte=month.start, start__lt=month.end)
 
 
 def permanences_section(month: Month, scope: Scope) -> Section:
     section = Section(key="permanences", title="Permanences")
-    if model_or_none("staffing.Permanence") is None:
-        section.missing = "Les permanences ne sont pas encore enregistrées dans l'application."
-        return section
     now = timezone.now()
     hours = hours_between()
     figures = dict(
@@ -241,19 +219,8 @@ def permanences_section(month: Month, scope: Scope) -> Section:
     return section
 
 
-def call_model():
-    model = model_or_none("patients.Call")
-    if model is None or not has_fields(model, "received_at", "outcome", "category"):
-        return None
-    return model
-
-
 def calls_section(month: Month, scope: Scope) -> Section:
     section = Section(key="appels", title="Soins non programmés")
-    Call = call_model()
-    if Call is None:
-        section.missing = CALLS_MISSING
-        return section
     calls = Call.objects.filter(received_at__gte=month.start, received_at__lt=month.end)
     outcomes = dict(Call._meta.get_field("outcome").choices or [])
     categories = dict(Call._meta.get_field("category").choices or [])

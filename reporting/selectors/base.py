@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.apps import apps
-
 from reporting.models import Funder
 from reporting.periods import Month
 
@@ -18,17 +16,4 @@ class Scope:
     audience: Funder | None = None
 
 
-def model_or_none(label: str):
-    """The model `app.Model`, or None while the app that owns it has not shipped it yet."""
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
-
-
-def has_fields(model, *names: str) -> bool:
-    fields = {field.name for field in model._meta.get_fields()}
-    return all(name in fields for name in names)
-
-
-__all__ = ["Month", "Scope", "model_or_none", "has_fields"]
+__all__ = ["Month", "Scope"]

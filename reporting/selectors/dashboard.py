@@ -9,13 +9,14 @@ from django.conf import settings
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 
+from patients.models import Patient
+from patients.selectors import awaiting_call_by_tier
 from reporting.models import MonthlyReport
 from reporting.periods import Month
-from reporting.selectors.activity import consultation_model
-from reporting.selectors.base import model_or_none
 from reporting.selectors.funding import budgets
 from reporting.selectors.headline import headline
 from reporting.selectors.queries import DaysBetween, Percentile, registry_counts
+from staffing.models import Consultation
 
 COLORS = ["#b42318", "#dc6803", "#667085", "#1f5f8b", "#2a7f7a", "#f2a541", "#8e6fb8", "#5b8e3e"]
 TIER_COLORS = {"P1": "#b42318", "P2": "#dc6803", "P3": "#667085"}
@@ -30,7 +31,6 @@ def _months(until: Month, count: int) -> list[Month]:
 
 def waiting_by_tier(months: list[Month]) -> dict:
     """Patients waiting at the end of each month, by tier (two grouped queries per month)."""
-    Patient = model_or_none("patients.Patient")
     labels = [m.label for m in months]
     series = {tier: [] for tier in ("P1", "P2", "P3")}
     for month in months:
@@ -51,7 +51,6 @@ def waiting_by_tier(months: list[Month]) -> dict:
 
 
 def cumulative_gp_found(months: list[Month]) -> dict:
-    Patient = model_or_none("patients.Patient")
     first = months[0].first_day
     before = Patient.objects.filter(status=Patient.Status.GP_FOUND, gp_found_date__lt=first).count()
     per_month = dict(
@@ -74,9 +73,6 @@ def cumulative_gp_found(months: list[Month]) -> dict:
 
 
 def consultations_per_week(weeks: int = 12, today: dt.date | None = None) -> dict | None:
-    Consultation = consultation_model()
-    if Consultation is None:
-        return None
     paris = ZoneInfo(settings.TIME_ZONE)
     today = today or dt.date.today()
     monday = today - dt.timedelta(days=today.weekday())
@@ -106,10 +102,6 @@ def consultations_per_week(weeks: int = 12, today: dt.date | None = None) -> dic
 
 
 def delay_to_first_consultation(months: list[Month]) -> dict | None:
-    Consultation = consultation_model()
-    Patient = model_or_none("patients.Patient")
-    if Consultation is None:
-        return None
     paris = ZoneInfo(settings.TIME_ZONE)
     # ORDER BY start LIMIT 1 reads the (patient, start) index; a MIN() with GROUP BY was
     # measured minutes slower on 1M consultations (bench/monthly_report.py)
@@ -168,14 +160,11 @@ def coordinator_dashboard(*, today: dt.date | None = None) -> dict:
     months = _months(current, 12)
     lines = budgets()
     data = {"budgets": lines, "charts": {"budget": budget_chart(lines)}, "headline": None}
-    if model_or_none("patients.Patient") is not None:
-        data["charts"]["waiting"] = waiting_by_tier(months)
-        data["charts"]["gp_found"] = cumulative_gp_found(months)
-        data["headline"] = headline(current)
-        # the waiting list's own count (one definition of "waiting to be called")
-        from patients.selectors import awaiting_call_by_tier
-
-        data["waiting_now"] = awaiting_call_by_tier()
+    data["charts"]["waiting"] = waiting_by_tier(months)
+    data["charts"]["gp_found"] = cumulative_gp_found(months)
+    data["headline"] = headline(current)
+    # the waiting list's own count (one definition of "waiting to be called")
+    data["waiting_now"] = awaiting_call_by_tier()
     weekly = consultations_per_week(today=today)
     if weekly:
         data["charts"]["weekly"] = weekly

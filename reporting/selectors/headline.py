@@ -12,11 +12,11 @@ from django.conf import settings
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from patients.models import Call, Patient
 from reporting.models import Indicator
 from reporting.periods import Month
-from reporting.selectors import activity
-from reporting.selectors.base import model_or_none
 from reporting.selectors.queries import hours_between, registry_counts
+from staffing.models import Consultation, Permanence
 
 PATIENT_INDICATORS = {Indicator.PATIENTS_REFERRED, Indicator.PATIENTS_SEEN, Indicator.PATIENTS_GP_FOUND}
 
@@ -28,28 +28,24 @@ def _instant(day: dt.date) -> dt.datetime:
 def indicator_value(indicator: str, first_day: dt.date, last_day: dt.date) -> int | float | None:
     """The indicator over [first_day, last_day] (dates inclusive); None if its data is not there yet."""
     start, end = _instant(first_day), _instant(last_day + dt.timedelta(days=1))
-    Patient = model_or_none("patients.Patient")
-    if indicator == Indicator.PATIENTS_REFERRED and Patient:
+    if indicator == Indicator.PATIENTS_REFERRED:
         return Patient.objects.filter(referral_date__gte=first_day, referral_date__lte=last_day).count()
-    if indicator == Indicator.PATIENTS_GP_FOUND and Patient:
+    if indicator == Indicator.PATIENTS_GP_FOUND:
         return Patient.objects.filter(
             status=Patient.Status.GP_FOUND, gp_found_date__gte=first_day, gp_found_date__lte=last_day
         ).count()
-    Consultation = activity.consultation_model()
-    if indicator == Indicator.PATIENTS_SEEN and Consultation:
+    if indicator == Indicator.PATIENTS_SEEN:
         return Consultation.objects.filter(status="done", start__gte=start, start__lt=end).aggregate(
             n=Count("patient_id", distinct=True)
         )["n"]
-    if indicator == Indicator.CONSULTATIONS_DONE and Consultation:
+    if indicator == Indicator.CONSULTATIONS_DONE:
         return Consultation.objects.filter(status="done", start__gte=start, start__lt=end).count()
-    Permanence = model_or_none("staffing.Permanence")
-    if indicator == Indicator.PERMANENCE_HOURS and Permanence:
+    if indicator == Indicator.PERMANENCE_HOURS:
         hours = Permanence.objects.filter(
             status="planned", start__gte=start, start__lt=end, end__lte=timezone.now()
         ).aggregate(h=Sum(hours_between()))["h"]
         return round(float(hours or 0), 1)
-    Call = activity.call_model()
-    if indicator == Indicator.CALLS and Call:
+    if indicator == Indicator.CALLS:
         return Call.objects.filter(received_at__gte=start, received_at__lt=end).count()
     return None
 
@@ -68,19 +64,17 @@ HEADLINE_LABELS = {
 
 def headline(month: Month) -> dict[str, int | None]:
     """The figures of the report's first page (raw: reporting.secrecy masks them before output)."""
-    Patient = model_or_none("patients.Patient")
     figures: dict[str, int | None] = dict.fromkeys(HEADLINE_LABELS)
-    if Patient is not None:
-        S = Patient.Status
-        groups = registry_counts(month, "referral_date")
-        figures.update(
-            referred_total=sum(g["n"] for g in groups),
-            referred_month=sum(g["n"] for g in groups if g["referral_date"] >= month.first_day),
-            waiting_end=sum(g["n"] for g in groups if g["status_end"] == S.WAITING),
-            in_care_end=sum(g["n"] for g in groups if g["status_end"] == S.IN_CARE),
-            gp_found_total=sum(g["n"] for g in groups if g["status_end"] == S.GP_FOUND),
-        )
-        figures["gp_found_month"] = indicator_value(Indicator.PATIENTS_GP_FOUND, month.first_day, month.last_day)
+    S = Patient.Status
+    groups = registry_counts(month, "referral_date")
+    figures.update(
+        referred_total=sum(g["n"] for g in groups),
+        referred_month=sum(g["n"] for g in groups if g["referral_date"] >= month.first_day),
+        waiting_end=sum(g["n"] for g in groups if g["status_end"] == S.WAITING),
+        in_care_end=sum(g["n"] for g in groups if g["status_end"] == S.IN_CARE),
+        gp_found_total=sum(g["n"] for g in groups if g["status_end"] == S.GP_FOUND),
+    )
+    figures["gp_found_month"] = indicator_value(Indicator.PATIENTS_GP_FOUND, month.first_day, month.last_day)
     figures["consultations_done"] = indicator_value(Indicator.CONSULTATIONS_DONE, month.first_day, month.last_day)
     figures["permanence_hours"] = indicator_value(Indicator.PERMANENCE_HOURS, month.first_day, month.last_day)
     return figures

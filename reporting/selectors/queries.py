@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Aggregate, Case, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Extract
+from django.db.models import Aggregate, Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Extract
 
-from reporting.selectors.base import model_or_none
+from patients.models import Patient, PatientStatusChange
 
 
 class Percentile(Aggregate):
@@ -40,51 +38,11 @@ def hours_between(start: str = "start", end: str = "end"):
     return Extract(F(end) - F(start), "epoch") / Value(3600.0)
 
 
-def patients():
-    return model_or_none("patients.Patient")
-
-
-def status_at(moment: dt.datetime):
-    """SQL expression: a patient's status at `moment` (aware), from the status history.
-
-    The latest change strictly before `moment` wins; without history, the current status
-    holds if it was set before `moment`, otherwise the patient was still waiting.
-
-    The latest change is taken as the first element of the patient's history aggregated in
-    reverse order, not with ORDER BY at DESC LIMIT 1: with the LIMIT form PostgreSQL walks
-    the whole `at` index backwards for every patient (minutes on the demo), whereas the
-    aggregate reads the patient's few rows through the patient_id index.
-    """
-    change = model_or_none("patients.PatientStatusChange")
-    Patient = patients()
-    history = (
-        change.objects.filter(patient=OuterRef("pk"), at__lt=moment)
-        .values("patient")
-        .annotate(statuses=ArrayAgg("to_status", order_by=("-at", "-pk")))
-        .values("statuses")
-    )
-    latest = FirstElement(Subquery(history, output_field=ArrayField(models.CharField())))
-    return Coalesce(
-        latest,
-        Case(
-            When(status_changed_at__lt=moment, then=F("status")),
-            default=Value(Patient.Status.WAITING),
-            output_field=models.CharField(),
-        ),
-    )
-
-
-class FirstElement(models.Func):
-    template = "(%(expressions)s)[1]"
-    output_field = models.CharField()
-
-
 def latest_changes(moment: dt.datetime):
     """Each patient's latest status change strictly before `moment` (the later `at`, then the
     higher id): the changes before `moment` with no later one for the same patient. PostgreSQL
     runs the NOT EXISTS as one hash anti-join over the history, not a lookup per patient."""
-    change = model_or_none("patients.PatientStatusChange")
-    before = change.objects.filter(at__lt=moment)
+    before = PatientStatusChange.objects.filter(at__lt=moment)
     later = before.filter(patient=OuterRef("patient")).filter(
         Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk"))
     )
@@ -93,7 +51,8 @@ def latest_changes(moment: dt.datetime):
 
 def registry_counts(month, *fields: str) -> list[dict]:
     """Patients referred by the end of `month`, counted by their status at that date
-    (`status_end`, as status_at() computes it) and by the given Patient fields (paths allowed).
+    (`status_end`: the latest change before then, else the current status if set before it,
+    else waiting) and by the given Patient fields (paths allowed).
 
     Set-based: instead of looking up each patient's history (a subquery run patient by patient),
     two grouped queries: patients with their latest change before the month's end (found by
@@ -102,8 +61,6 @@ def registry_counts(month, *fields: str) -> list[dict]:
     row has the keys `status_end`, the fields and `n`; a group may appear twice (once from each
     query): callers add the counts up.
     """
-    change = model_or_none("patients.PatientStatusChange")
-    Patient = patients()
     moment = month.end
     aliases = {f"f{i}": field for i, field in enumerate(fields)}
     with_history = (
@@ -115,7 +72,7 @@ def registry_counts(month, *fields: str) -> list[dict]:
     )
     without_history = (
         Patient.objects.filter(referral_date__lte=month.last_day)
-        .filter(~Exists(change.objects.filter(patient=OuterRef("pk"), at__lt=moment)))
+        .filter(~Exists(PatientStatusChange.objects.filter(patient=OuterRef("pk"), at__lt=moment)))
         .annotate(
             status_end=Case(
                 When(status_changed_at__lt=moment, then=F("status")),

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from django.db.models import Count
 
+from patients.models import Patient, PatientStatusChange
 from reporting.periods import Month
 from reporting.secrecy import merge_small_communes
 from reporting.selectors.base import Scope
-from reporting.selectors.queries import patients, registry_counts
+from reporting.selectors.queries import registry_counts
 from reporting.tables import Row, Section, Table
-
-MISSING = "Le registre des patients n'est pas encore disponible."
 
 
 def funnel_section(month: Month, scope: Scope) -> Section:
     section = Section(key="parcours", title="Parcours des patients")
-    Patient = patients()
-    if Patient is None:
-        section.missing = MISSING
-        return section
     statuses = list(Patient.Status.choices)
     tiers = ["P1", "P2", "P3"]
 
@@ -106,10 +101,7 @@ def funnel_section(month: Month, scope: Scope) -> Section:
 
 
 def patients_changes(month: Month):
-    from reporting.selectors.base import model_or_none
-
-    change = model_or_none("patients.PatientStatusChange")
-    return change.objects.filter(at__gte=month.start, at__lt=month.end)
+    return PatientStatusChange.objects.filter(at__gte=month.start, at__lt=month.end)
 
 
 OUTSIDE_TERRITORY = "Hors territoire de la CPTS"
@@ -117,10 +109,6 @@ OUTSIDE_TERRITORY = "Hors territoire de la CPTS"
 
 def territory_section(month: Month, scope: Scope) -> Section:
     section = Section(key="territoire", title="Territoire")
-    Patient = patients()
-    if Patient is None:
-        section.missing = MISSING
-        return section
     S = Patient.Status
     counts: dict[int | None, dict[str, int]] = {}
     for group in registry_counts(month, "commune_id"):

@@ -1,6 +1,6 @@
 """Services of the staffing app."""
 
-# Booking (issue 6): the use cases other apps and the call line import from here.
+# Booking: the use cases other apps and the call line import from here.
 from staffing.services.booking import (  # noqa: E402, F401
     BookingError,
     SlotUnavailable,

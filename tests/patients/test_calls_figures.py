@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from patients.models import Call, CallCategory, CallOutcome
-from patients.selectors.calls import SMALL_COUNT, day_bounds, line_figures, monthly_call_figures
+from patients.models import Call, CallOutcome
+from patients.selectors.calls import day_bounds, line_figures
 from tests.factories import CommuneFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,39 +63,3 @@ def test_line_figures_take_a_fixed_number_of_queries(django_assert_num_queries):
     )
     with django_assert_num_queries(5):
         line_figures(start=at - dt.timedelta(days=1), end=at + dt.timedelta(days=1))
-
-
-def test_monthly_figures_count_by_outcome_category_and_commune_and_fold_small_communes():
-    big, small = CommuneFactory(name="Challans"), CommuneFactory(name="Froidfond")
-    march = dt.datetime(2026, 3, 10, 10, 0, tzinfo=PARIS)
-    for _ in range(SMALL_COUNT):
-        _call(march, outcome=CallOutcome.SAME_DAY, commune=big, category=CallCategory.FEVER, duration=120)
-    _call(march, outcome=CallOutcome.VITAL_EMERGENCY, commune=small, category=CallCategory.PAIN, duration=60)
-    _call(march, outcome="", commune=None)  # hung up
-    _call(dt.datetime(2026, 4, 1, 0, 5, tzinfo=PARIS), commune=big)  # April, in Paris
-    figures = monthly_call_figures(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
-    assert figures["total"] == SMALL_COUNT + 2
-    assert figures["vital_emergency"] == 1
-    assert figures["consultation_outcomes"] == SMALL_COUNT
-    assert figures["avg_duration_seconds"] == round((SMALL_COUNT * 120 + 60) / (SMALL_COUNT + 1))
-    by_outcome = dict(figures["by_outcome"])
-    assert by_outcome["Consultation le jour même"] == SMALL_COUNT
-    assert by_outcome["En cours / non renseigné"] == 1
-    assert dict(figures["by_category"])["Fièvre, infection"] == SMALL_COUNT
-    # Froidfond's single call must not be identifiable in a report sent to funders
-    assert figures["by_commune"] == [("Challans", SMALL_COUNT), ("Autres communes ou non renseignée", 2)]
-    assert sum(n for _, n in figures["by_outcome"]) == figures["total"]
-
-
-def test_monthly_figures_hold_no_names(db):
-    figures = monthly_call_figures(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
-    assert set(figures) == {
-        "total",
-        "vital_emergency",
-        "consultation_outcomes",
-        "avg_duration_seconds",
-        "by_outcome",
-        "by_category",
-        "by_commune",
-    }
-    assert figures["total"] == 0

@@ -28,7 +28,7 @@ from staffing.selectors.booking import consultation_minutes, free_starts
 from staffing.services.booking import expire_proposals
 from staffing.services.scheduler.solver import Problem, Weights, solve
 
-LOCK_KEY = 6_060_001  # pg advisory lock id of the scheduler ("6" for issue 6)
+LOCK_KEY = 6_060_001  # pg advisory lock id of the scheduler (arbitrary, unique in the project)
 DEFAULT_HORIZON_DAYS = 28
 UNKNOWN_DISTANCE_KM = 20.0  # patient without a commune: neither favoured nor excluded
 
