@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from staffing.services.scheduler import baselines, solver
-from staffing.services.scheduler.solver import UNASSIGNED, Problem, Weights
-from staffing.services.scheduler.synthetic import random_problem
+from staffing import solver
+from staffing.solver import UNASSIGNED, Problem, Weights
+from tests.staffing import solver_baselines as baselines
+from tests.staffing.solver_synthetic import random_problem
 
 
 def tiny(**overrides) -> Problem:

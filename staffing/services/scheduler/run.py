@@ -26,7 +26,7 @@ from sites.selectors import commune_centroids, great_circle_km
 from staffing.models import Consultation, ConsultationKind, ConsultationStatus, Permanence, Profession
 from staffing.selectors.booking import consultation_minutes, free_starts
 from staffing.services.booking import expire_proposals
-from staffing.services.scheduler.solver import Problem, Weights, solve
+from staffing.solver import Problem, Weights, solve
 
 LOCK_KEY = 6_060_001  # pg advisory lock id of the scheduler (arbitrary, unique in the project)
 DEFAULT_HORIZON_DAYS = 28

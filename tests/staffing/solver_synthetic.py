@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from staffing.services.scheduler.solver import Problem, Weights
+from staffing.solver import Problem, Weights
 
 # classes: first visit (GP only), ALD follow-up (GP only), prevention (IPA or GP)
 ALLOWED = np.array([[True, False], [True, False], [True, True]])

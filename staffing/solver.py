@@ -30,7 +30,7 @@ an exact and much faster decomposition instead:
   (scipy.optimize.linprog) has an integral optimum, and the LP value is the bound
   the solution is measured against.
 
-`baselines.solve_with_lsa` keeps the textbook formulation (one `linear_sum_assignment` over the
+`tests.staffing.solver_baselines.solve_with_lsa` keeps the textbook formulation (one `linear_sum_assignment` over the
 expanded cost matrix with a lexicographic weight); tests use it as an independent
 oracle on small instances and the benchmark compares against it.
 """

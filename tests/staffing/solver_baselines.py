@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from staffing.services.scheduler.solver import UNASSIGNED, Problem, Solution, evaluate, priority_order
+from staffing.solver import UNASSIGNED, Problem, Solution, evaluate, priority_order
 
 # --- Baselines and bounds ---------------------------------------------------------------------
 
@@ -80,3 +80,45 @@ def solve_with_lsa(problem: Problem) -> Solution:
     permanence[rows[real]] = slots[cols[real]]
     priority, secondary_total = evaluate(problem, permanence)
     return Solution(permanence, priority, secondary_total)
+
+
+def lexicographic_bound(problem: Problem, served: Solution) -> float:
+    """Least secondary cost of any assignment serving as much priority as `served`, over ALL patients.
+
+    The solver first fixes WHICH patients are served (ties in priority broken by referral
+    date), then optimises where they go; its own LP bound only covers the second step. Here
+    distance may break priority ties too, so this is the right yardstick for its secondary
+    cost. In a transversal matroid every maximum-priority set serves the same number of
+    patients at each priority level, so when `served` reaches `priority_bound` (checked
+    independently) the levels' counts can be fixed as equalities: one LP, solved by HiGHS's
+    dual simplex, where patients with identical rows (class, commune, last practitioner,
+    priority) are one variable block.
+    """
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix
+
+    if served.priority_served < priority_bound(problem):
+        raise ValueError("the solution does not serve the maximum priority")
+    keys = np.stack([problem.cls, problem.location, problem.last_professional, problem.priority], axis=1)
+    groups, first, counts = np.unique(keys, axis=0, return_index=True, return_counts=True)
+    all_perm = np.arange(problem.n_permanences)
+    rows_g, cols_p, cost = [], [], []
+    for g, i in enumerate(first):
+        patients = np.full(problem.n_permanences, i)
+        ok = problem.compatible(patients, all_perm)
+        rows_g.append(np.full(int(ok.sum()), g))
+        cols_p.append(all_perm[ok])
+        cost.append(problem.secondary_cost(patients[ok], all_perm[ok]))
+    rows_g, cols_p, cost = np.concatenate(rows_g), np.concatenate(cols_p), np.concatenate(cost)
+    n, var = len(cost), np.arange(len(cost))
+    a_ub = coo_matrix(
+        (np.ones(2 * n), (np.concatenate([rows_g, len(groups) + cols_p]), np.concatenate([var, var]))),
+        shape=(len(groups) + problem.n_permanences, n),
+    ).tocsr()
+    b_ub = np.concatenate([counts, problem.capacity]).astype(float)
+    levels, level_of_var = np.unique(groups[rows_g, 3], return_inverse=True)
+    taken = problem.priority[served.permanence >= 0]
+    per_level = np.array([(taken == level).sum() for level in levels], dtype=float)
+    a_eq = coo_matrix((np.ones(n), (level_of_var, var)), shape=(len(levels), n)).tocsr()
+    result = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=per_level, bounds=(0, None), method="highs-ds")
+    return float(result.fun)
