@@ -123,10 +123,11 @@ def main() -> None:
             "par cœur occupé (les deux se recouvrent : une machine au repos à 2 cœurs fait mieux)"
         )
     print(f"débit : {report.rows_per_second:,.0f} lignes/s (objectif ≥ 5 000)".replace(",", " "))
-    print(
-        f"mémoire Python au pic (tracemalloc) : {peak / 1e6:.1f} Mo ; RSS max du processus : "
-        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} Mo"
-    )
+    rss = f"RSS max du processus : {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} Mo"
+    if args.trace:
+        print(f"mémoire Python au pic (tracemalloc) : {peak / 1e6:.1f} Mo ; {rss}")
+    else:
+        print(f"{rss} (--trace pour la mémoire Python au pic)")
 
 
 if __name__ == "__main__":

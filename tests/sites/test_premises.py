@@ -51,7 +51,9 @@ def test_premises_list_costs_the_same_queries_for_1_or_50_premises(client, login
     for _ in range(49):
         RoomFactory(premises=PremisesFactory())
     with django_assert_num_queries(len(one.captured_queries)):
-        client.get("/territoire/locaux/")
+        response = client.get("/territoire/locaux/")
+    assert response.status_code == 200
+    assert len(response.context["premises_list"]) == 50
 
 
 def test_premises_detail_loads_its_week_from_the_staffing_calendar(client, login_as):

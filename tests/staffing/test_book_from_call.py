@@ -307,4 +307,6 @@ def test_dashboard_query_count_does_not_grow_with_calls(client, login_as, django
         Call(commune=CommuneFactory(), outcome=CallOutcome.ADVICE_GIVEN, closed_at=now) for _ in range(49)
     )
     with django_assert_num_queries(len(one)):
-        client.get(reverse("staffing:call_dashboard"))
+        response = client.get(reverse("staffing:call_dashboard"))
+    assert response.status_code == 200
+    assert response.context["figures"]["total"] == 50

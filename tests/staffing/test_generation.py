@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from unittest import mock
 
 import pytest
 from django.utils import timezone
 
 from escorter.models import TaskRun
+from escorter.roles import Role
 from staffing import tasks
-from staffing.models import Permanence, RotaRule
-from staffing.services import rota
+from staffing.models import ConsultationKind, Permanence, RotaRule
+from staffing.services import book_consultation, rota
+from tests.factories import make_user
+from tests.patients.factories import PatientFactory
 from tests.staffing.factories import (
     PARIS,
     AbsenceFactory,
@@ -121,10 +123,16 @@ def test_changed_rule_leaves_booked_permanences_and_reports_them():
     rule = RotaRuleFactory(weekday=1)
     rota.generate_permanences(start=MONDAY, weeks=2)
     booked = Permanence.objects.order_by("start").first()
+    book_consultation(
+        patient=PatientFactory(),
+        permanence=booked,
+        start=booked.start,
+        kind=ConsultationKind.FIRST_VISIT,
+        user=make_user(Role.SECRETARY),
+    )
     rule.weekday = 2
     rule.save()
-    with mock.patch.object(rota, "booked_permanence_ids", return_value={booked.pk}):
-        report = rota.generate_permanences(start=MONDAY, weeks=2)
+    report = rota.generate_permanences(start=MONDAY, weeks=2)
     assert [pk for pk, _ in report.blocked] == [booked.pk]
     assert "plus prévue par la règle" in report.blocked[0][1]
     assert Permanence.objects.filter(pk=booked.pk).exists()

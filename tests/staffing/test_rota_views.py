@@ -263,7 +263,9 @@ def test_rota_page_costs_the_same_queries_for_1_or_50_rules(client, login_as, dj
     for hour in range(49):
         RotaRuleFactory(start_time=dt.time(hour % 12, 0), end_time=dt.time(hour % 12 + 1, 0))
     with django_assert_num_queries(len(one.captured_queries)):
-        client.get("/equipe/roulement/")
+        response = client.get("/equipe/roulement/")
+    assert response.status_code == 200
+    assert len(response.context["rules"]) == 50
 
 
 def test_permanence_factory_is_in_paris_time():

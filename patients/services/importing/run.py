@@ -431,8 +431,8 @@ class _Context:
         return row
 
     def _write_and_look_up(self, raw, rows: list[dict], lookups) -> set | None:
-        """In the helper thread: COPY the new patients and their first history row (~10x faster
-        than INSERTs), then look up the next batch's people, which must see these rows.
+        """In the helper thread: COPY the new patients and their first history row (one
+        round trip per batch instead of one per row), then look up the next batch's people, which must see these rows.
 
         Ids are taken from the sequence beforehand, since COPY cannot return them. Same
         connection (psycopg's is thread-safe), same transaction; the main thread only touches
