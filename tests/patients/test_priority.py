@@ -139,7 +139,7 @@ def test_only_coordinators_change_the_rule(client, login_as, role):
     assert client.get("/patients/priorite/").status_code == 403
 
 
-# --- fragility decides the tier, waiting is capped ageing inside it (issue 11) ------------------
+# --- fragility decides the tier, waiting is capped ageing inside it ------------------
 
 
 def test_waiting_points_stop_at_the_ceiling_and_the_label_says_so():
