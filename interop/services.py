@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -169,6 +170,12 @@ def book_from_sas(*, client: ApiClient, request: SasRequest, now: dt.datetime | 
     if slot is None:
         raise NotPublished("Ce créneau n'est plus disponible : il vient d'être pris ou n'est plus proposé au SAS.")
     patient = find_or_register_patient(request.identity)
+    if not patient.is_active:
+        phone = f" au {settings.SAS_CPTS_PHONE}" if settings.SAS_CPTS_PHONE else ""
+        raise BookingError(
+            f"Ce patient est connu de la CPTS mais son dossier est clos ({patient.get_status_display().lower()}) : "
+            f"contactez le secrétariat de la CPTS{phone} pour ce rendez-vous."
+        )
     consultation = book_consultation(
         patient=patient,
         permanence=slot.permanence,

@@ -175,3 +175,15 @@ def test_cancelling_an_unknown_identifier_answers_404_and_another_client_s_booki
     assert Consultation.objects.get().status == Consultation.Status.BOOKED
     assert cancel(client, sas.token, body).status_code == 200
     assert cancel(client, sas.token, body).status_code == 200  # twice: nothing more happens
+
+
+def test_a_patient_whose_file_is_closed_gets_a_422_telling_the_regulator_to_call_the_cpts(client, sas, settings):
+    settings.SAS_CPTS_PHONE = "+33251000000"
+    snp_permanence(days=1)
+    patient(last_name="Durand", first_names="Marie", birth_date=dt.date(1950, 3, 2), status=Patient.Status.MOVED)
+    slot = _slot_ids(_search(client, sas.token))[0]
+    response = post_appointment(client, sas.token, appointment(slot))
+    assert response.status_code == 422
+    assert "dossier est clos" in response.json()["issue"][0]["diagnostics"]
+    assert "+33251000000" in response.json()["issue"][0]["diagnostics"]
+    assert Consultation.objects.count() == 0
