@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from patients.models import Patient, Tier
-from patients.selectors import search_patients
+from patients.selectors import registry_count, search_patients
 from sites.models import Commune
 
 AGE_BANDS = [
@@ -67,9 +67,7 @@ class WaitingListFilter(django_filters.FilterSet):
         label="Niveau", field_name="priority_tier", choices=Tier.choices, widget=forms.CheckboxSelectMultiple
     )
     commune = django_filters.ModelChoiceFilter(label="Commune", queryset=territory_communes(), empty_label="Toutes")
-    epci = django_filters.ChoiceFilter(
-        label="EPCI", field_name="commune__epci_code", choices=epci_choices, empty_label="Tous"
-    )
+    epci = django_filters.ChoiceFilter(label="EPCI", choices=epci_choices, method="filter_epci", empty_label="Tous")
     ald = django_filters.BooleanFilter(
         label="ALD", widget=forms.Select(choices=[("", "Indifférent"), ("true", "Oui"), ("false", "Non")])
     )
@@ -102,6 +100,27 @@ class WaitingListFilter(django_filters.FilterSet):
         if value == "all":
             return queryset
         return queryset.filter(status=value)
+
+    def filter_epci(self, queryset, name, value):
+        # commune ids as a subquery: the page walks patient_wait_active_idx instead of joining communes
+        return queryset.filter(commune__in=Commune.objects.filter(epci_code=value).values("pk"))
+
+    def exact_count(self) -> int | None:
+        """The number of rows from the maintained counts when only status, tier and ALD filter; else None."""
+        data = self.form.cleaned_data
+        if any(data.get(name) for name in ("q", "commune", "epci", "age", "referral_source")):
+            return None
+        status, scheduled = data.get("status") or STATUS_AWAITING, None
+        if status in (STATUS_AWAITING, STATUS_SCHEDULED):
+            statuses, scheduled = [Patient.Status.WAITING], status == STATUS_SCHEDULED
+        elif status == STATUS_ACTIVE:
+            statuses = Patient.ACTIVE_STATUSES
+        elif status == "all":
+            statuses = Patient.Status.values
+        else:
+            statuses = [status]
+        tiers = data.get("tier") or None
+        return registry_count(statuses=statuses, tiers=tiers, ald=data.get("ald"), scheduled=scheduled)
 
     def filter_age(self, queryset, name, value):
         today = timezone.localdate()

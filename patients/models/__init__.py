@@ -1,7 +1,16 @@
 """Models of the patients app (one module per topic, re-exported here)."""
 
 from patients.models.calls import Call, CallCategory, CallerKind, CallOutcome  # noqa: F401
+from patients.models.counts import RegistryCount
 from patients.models.priority import PriorityRule, Tier
 from patients.models.registry import ImmutableUnaccent, Patient, PatientImport, PatientStatusChange
 
-__all__ = ["ImmutableUnaccent", "Patient", "PatientImport", "PatientStatusChange", "PriorityRule", "Tier"]
+__all__ = [
+    "ImmutableUnaccent",
+    "Patient",
+    "PatientImport",
+    "PatientStatusChange",
+    "PriorityRule",
+    "RegistryCount",
+    "Tier",
+]

@@ -43,6 +43,31 @@ class SubstringMatch(models.Func):
     output_field = models.TextField()
 
 
+class PhoneDigits(models.Func):
+    """escorter_phone_digits(text) (migration 0008): a phone as national digits, '+33 6 12…' -> '0612…'."""
+
+    function = "escorter_phone_digits"
+    output_field = models.TextField()
+
+
+class Negated(models.Func):
+    """-x. The waiting list is ordered by (tier, -score, referral date, pk) all ascending, so that
+    one btree row comparison `(tier, -score, date, pk) > (…)` serves keyset paging; a DESC
+    column between ASC ones cannot be a single index range."""
+
+    template = "(-%(expressions)s)"
+    output_field = models.IntegerField()
+
+
+# the queue order (QUEUE_ORDER: tier, score, referral date) as ascending index expressions
+WAITING_ORDER = (F("priority_tier"), Negated(F("priority_score")), F("referral_date"), F("id"))
+NOT_ANONYMISED = Q(anonymised_at__isnull=True)
+ACTIVE = Q(anonymised_at__isnull=True, status__in=["waiting", "in_care"])
+# Patient.AWAITING_CALL (waiting to be called), and waiting with a consultation proposed or booked
+AWAITING = Q(status="waiting", anonymised_at__isnull=True, next_consultation_at__isnull=True)
+SCHEDULED = Q(status="waiting", anonymised_at__isnull=True, next_consultation_at__isnull=False)
+
+
 class PatientQuerySet(models.QuerySet):
     def awaiting_call(self):
         """THE definition of "waiting to be called", shared by the waiting list, its counts,
@@ -70,7 +95,7 @@ class Patient(models.Model):
 
     ACTIVE_STATUSES = (Status.WAITING, Status.IN_CARE)
     # "waiting to be called": see PatientQuerySet.awaiting_call
-    AWAITING_CALL = Q(status=Status.WAITING, anonymised_at__isnull=True, next_consultation_at__isnull=True)
+    AWAITING_CALL = AWAITING
     CLOSED_STATUSES = (Status.GP_FOUND, Status.MOVED, Status.DECEASED, Status.DECLINED)  # = priority.CLOSED
 
     class ReferralSource(models.TextChoices):
@@ -158,6 +183,15 @@ class Patient(models.Model):
         output_field=models.TextField(),
         db_persist=True,
     )
+    # every phone of the person as national digits, one trigram-indexed text ("0612345678 0251000000"),
+    # kept by PostgreSQL so COPY imports and raw writes fill it too
+    phone_search = models.GeneratedField(
+        expression=Concat(
+            PhoneDigits(F("phone")), Value(" "), PhoneDigits(F("phone_2")), output_field=models.TextField()
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
     created_by = models.ForeignKey(
@@ -200,9 +234,19 @@ class Patient(models.Model):
                 name="patient_awaiting_call_idx",
             ),
             GinIndex(OpClass(F("search_name"), name="gin_trgm_ops"), name="patient_search_trgm_idx"),
-            GinIndex(OpClass(F("phone"), name="gin_trgm_ops"), name="patient_phone_trgm_idx"),
+            GinIndex(OpClass(F("phone_search"), name="gin_trgm_ops"), name="patient_phone_search_trgm_idx"),
             models.Index(fields=["status", "status_changed_at"], name="patient_status_changed_idx"),
             models.Index(fields=["identity_name", "birth_date"], name="patient_identity_idx"),
+            # the waiting list and the filters secretaries use, chosen from EXPLAIN at 1,000,000 patients
+            # (bench/search.py): each one walks in list order, so a page reads 50 index entries
+            # (the tier leads each one: a tier filter is a range of the same index)
+            models.Index(*WAITING_ORDER, name="patient_wait_awaiting_idx", condition=AWAITING),
+            models.Index(*WAITING_ORDER, name="patient_wait_scheduled_idx", condition=SCHEDULED),
+            models.Index(*WAITING_ORDER, name="patient_wait_active_idx", condition=ACTIVE),
+            models.Index(*WAITING_ORDER, name="patient_wait_all_idx", condition=NOT_ANONYMISED),
+            models.Index(F("status"), *WAITING_ORDER, name="patient_wait_status_idx", condition=NOT_ANONYMISED),
+            models.Index(F("commune"), *WAITING_ORDER, name="patient_wait_commune_idx", condition=AWAITING),
+            models.Index(*WAITING_ORDER, name="patient_wait_ald_idx", condition=AWAITING & Q(ald=True)),
         ]
 
     def __str__(self) -> str:

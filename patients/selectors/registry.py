@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Q, QuerySet, Sum, Value
 from django.http import Http404
 
 from escorter.audit import record, record_system
 from escorter.roles import CARE_TEAM, check_role
-from patients.models import Patient, Tier
-from patients.models.registry import search_expression
+from patients.models import Patient, RegistryCount, Tier
+from patients.models.registry import WAITING_ORDER, search_expression
 from patients.normalise import strip_accents
 
 LIST_FIELDS = (
@@ -54,12 +54,16 @@ def patient_history(patient: Patient) -> QuerySet:
 
 def waiting_list() -> QuerySet:
     """Base queryset of the waiting list in queue order: tier (fragility), then score (fragility
-    and capped waiting), then the oldest referral."""
+    and capped waiting), then the oldest referral.
+
+    Ordered by WAITING_ORDER, the ascending expressions of the patient_wait_* indexes, so that
+    every filter of the list reads its page straight from one of them.
+    """
     return (
         Patient.objects.filter(anonymised_at__isnull=True)
         .select_related("commune")
         .only(*[f for f in LIST_FIELDS if f != "pk"], "next_consultation_at", "commune__epci_name")
-        .in_queue_order()
+        .order_by(*WAITING_ORDER)
     )
 
 
@@ -84,7 +88,8 @@ def search_patients(queryset: QuerySet, query: str) -> QuerySet:
     if digits.isdigit() and len(digits) >= 4:
         if digits.startswith("33") and len(digits) == 11:
             digits = "0" + digits[2:]
-        return queryset.filter(Q(phone__contains=digits) | Q(phone_2__contains=digits))
+        # one trigram-indexed text holds every phone of the person as digits
+        return queryset.filter(phone_search__contains=digits)
     condition = Q()
     # every word must appear somewhere in the names ("dupont jean" finds Jean Dupont)
     for word in query.split(" "):
@@ -94,20 +99,43 @@ def search_patients(queryset: QuerySet, query: str) -> QuerySet:
     return queryset.filter(condition)
 
 
+def registry_count(
+    *, statuses=Patient.ACTIVE_STATUSES, tiers=None, ald: bool | None = None, scheduled: bool | None = None
+) -> int:
+    """Exact number of non-anonymised patients with these statuses, tiers, ALD and with (or
+    without) a consultation proposed or booked, from the maintained counts (a few rows)."""
+    counts = RegistryCount.objects.filter(status__in=statuses)
+    if tiers:
+        counts = counts.filter(tier__in=tiers)
+    if ald is not None:
+        counts = counts.filter(ald=ald)
+    if scheduled is not None:
+        counts = counts.filter(scheduled=scheduled)
+    return counts.aggregate(n=Sum("patients"))["n"] or 0
+
+
+def _awaiting_call_counts():
+    """(tier, ald, patients) rows of the patients waiting to be called (`Patient.objects.awaiting_call`)."""
+    return RegistryCount.objects.filter(status=Patient.Status.WAITING, scheduled=False).values_list(
+        "tier", "ald", "patients"
+    )
+
+
 def awaiting_call_by_tier() -> dict[str, int]:
-    """Patients waiting to be called, per tier (the one definition: `Patient.objects.awaiting_call`)."""
-    counts = dict(Patient.objects.awaiting_call().values_list("priority_tier").annotate(n=Count("pk")).order_by())
-    return {tier: counts.get(tier, 0) for tier in Tier.values}
+    """Patients waiting to be called, per tier, from the maintained counts."""
+    counts = dict.fromkeys(Tier.values, 0)
+    for tier, _, patients in _awaiting_call_counts():
+        counts[tier] = counts.get(tier, 0) + patients
+    return counts
 
 
 def waiting_list_figures() -> dict:
-    """Counts of the waiting list's header: patients waiting to be called, per tier (one query)."""
-    figures = Patient.objects.awaiting_call().aggregate(
-        total=Count("pk"),
-        p1=Count("pk", filter=Q(priority_tier=Tier.P1)),
-        p2=Count("pk", filter=Q(priority_tier=Tier.P2)),
-        p3=Count("pk", filter=Q(priority_tier=Tier.P3)),
-        ald=Count("pk", filter=Q(ald=True)),
-    )
+    """Counts of the waiting list's header: patients waiting to be called, per tier (one query on
+    the maintained counts, never a count of the registry)."""
+    figures = {"total": 0, "p1": 0, "p2": 0, "p3": 0, "ald": 0}
+    for tier, ald, patients in _awaiting_call_counts():
+        figures["total"] += patients
+        figures[tier.lower()] = figures.get(tier.lower(), 0) + patients
+        figures["ald"] += patients if ald else 0
     figures["p1_share"] = figures["p1"] / figures["total"] if figures["total"] else 0.0
     return figures

@@ -5,7 +5,6 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,25 +15,40 @@ from escorter.spreadsheets import neutralise_row
 from patients.filters import WaitingListFilter
 from patients.normalise import format_phone
 from patients.selectors import waiting_list, waiting_list_figures
+from patients.selectors.paging import capped_count, keyset_page
 
-PAGE_SIZE = 50
+
+def _rank(value: str | None) -> int:
+    """The rank of the first row of the page a link came from (only used for numbering)."""
+    try:
+        return min(max(int(value or 1), 1), 10_000_000)
+    except ValueError:
+        return 1
 
 
 @role_required(*CARE_TEAM)
 def waiting_list_view(request):
     filterset = WaitingListFilter(request.GET, queryset=waiting_list())
-    queryset = filterset.qs if filterset.is_valid() else waiting_list().none()
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    valid = filterset.is_valid()
+    queryset = filterset.qs if valid else waiting_list().none()
+    page = keyset_page(
+        queryset, after=request.GET.get("apres"), before=request.GET.get("avant"), rank=_rank(request.GET.get("rang"))
+    )
+    # the header's total: exact from the maintained counts when it can be, else counted up to a cap
+    exact = filterset.exact_count() if valid else 0
+    count, capped = (exact, False) if exact is not None else capped_count(queryset)
     # the list is nominative: its reading is traced like a patient page
     record(request, "view", object_type="patients.WaitingList", detail=describe_query(request.GET))
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "apres", "avant", "rang"):
+        query.pop(key, None)
     context = {
         "filter": filterset,
         "page": page,
+        "count": count,
+        "count_capped": capped,
         "query_string": query.urlencode(),
         "figures": waiting_list_figures(),
-        "rank_offset": (page.number - 1) * PAGE_SIZE,
         "can_export": has_role(request.user, Role.COORDINATOR),
         "is_coordinator": has_role(request.user, Role.COORDINATOR),
         "can_edit": has_role(request.user, Role.COORDINATOR, Role.SECRETARY),
