@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from escorter.widgets import LongSelect
 from patients.models import Patient, Tier
 from patients.selectors import registry_count, search_patients
 from sites.models import Commune
@@ -66,8 +67,12 @@ class WaitingListFilter(django_filters.FilterSet):
     tier = django_filters.MultipleChoiceFilter(
         label="Niveau", field_name="priority_tier", choices=Tier.choices, widget=forms.CheckboxSelectMultiple
     )
-    commune = django_filters.ModelChoiceFilter(label="Commune", queryset=territory_communes(), empty_label="Toutes")
-    epci = django_filters.ChoiceFilter(label="EPCI", choices=epci_choices, method="filter_epci", empty_label="Tous")
+    commune = django_filters.ModelChoiceFilter(
+        label="Commune", queryset=territory_communes(), empty_label="Toutes", widget=LongSelect
+    )
+    epci = django_filters.ChoiceFilter(
+        label="EPCI", choices=epci_choices, method="filter_epci", empty_label="Tous", widget=LongSelect
+    )
     ald = django_filters.BooleanFilter(
         label="ALD", widget=forms.Select(choices=[("", "Indifférent"), ("true", "Oui"), ("false", "Non")])
     )

@@ -170,6 +170,8 @@ class Consultation(models.Model):
             models.Index(fields=["permanence", "start"]),
             models.Index(fields=["patient", "start"]),
             models.Index(fields=["professional", "start"]),
+            # live proposals (scheduler page, refills) without reading every consultation ever held
+            models.Index(fields=["start"], condition=Q(status="proposed"), name="consultation_proposal_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="consultation_start_before_end"),

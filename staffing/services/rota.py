@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -251,21 +252,41 @@ class GenerationReport:
         return text
 
 
+@dataclass
+class _Pending:
+    """Writes of a bulk generation, made once for all rules."""
+
+    removed: list[int] = field(default_factory=list)
+    new: list[Permanence] = field(default_factory=list)
+
+
 def _sync_rule(
-    rule: RotaRule, start: dt.date, end: dt.date, context: _Context, now: dt.datetime, report: GenerationReport
+    rule: RotaRule,
+    start: dt.date,
+    end: dt.date,
+    context: _Context,
+    now: dt.datetime,
+    report: GenerationReport,
+    *,
+    existing: list[Permanence] | None = None,
+    booked: set[int] | None = None,
+    pending: _Pending | None = None,
 ) -> None:
+    """Bring `rule`'s permanences in line. With `pending` (bulk generation), `existing` and
+    `booked` come preloaded and removals and creations are only collected."""
     desired = (
         {o.date: o for o in rule_occurrences(rule, start, end, context) if not o.skip_reason} if rule.active else {}
     )
     if rule.active:
         report.skipped += len(rule_dates(rule, start, end)) - len(desired)
-    existing = list(
-        rule.permanences.filter(occurrence_date__gte=start, occurrence_date__lte=end).select_related(
-            "professional", "premises", "room"
+    if existing is None:
+        existing = list(
+            rule.permanences.filter(occurrence_date__gte=start, occurrence_date__lte=end).select_related(
+                "professional", "premises", "room"
+            )
         )
-    )
-    future_planned = [p.pk for p in existing if p.start > now and p.status == Permanence.Status.PLANNED]
-    booked = booked_permanence_ids(future_planned) if future_planned else set()
+        future_planned = [p.pk for p in existing if p.start > now and p.status == Permanence.Status.PLANNED]
+        booked = booked_permanence_ids(future_planned) if future_planned else set()
     for permanence in existing:
         occurrence = desired.pop(permanence.occurrence_date, None)
         if permanence.start <= now or permanence.status != Permanence.Status.PLANNED:
@@ -274,6 +295,9 @@ def _sync_rule(
         if occurrence is None:
             if permanence.pk in booked:
                 report.blocked.append((permanence.pk, f"{describe(permanence)} : plus prévue par la règle"))
+            elif pending is not None:
+                pending.removed.append(permanence.pk)
+                report.removed += 1
             else:
                 permanence.delete()
                 report.removed += 1
@@ -313,6 +337,9 @@ def _sync_rule(
         )
         for occurrence in desired.values()
     ]
+    if pending is not None:
+        pending.new.extend(new)
+        return
     if not new:
         return
     try:
@@ -335,6 +362,39 @@ def _sync_rule(
             report.unchanged += 1
 
 
+def _generate_in_bulk(
+    rules: list[RotaRule], start: dt.date, end: dt.date, context: _Context, now: dt.datetime
+) -> GenerationReport | None:
+    """All rules in one transaction and a number of queries that does not grow with the
+    permanences: one read of the existing ones, one of their bookings, one DELETE, one INSERT
+    (plus one save per permanence a changed rule moves). None if an insert clashes."""
+    existing: dict[int, list[Permanence]] = defaultdict(list)
+    rows = Permanence.objects.filter(
+        rule__in=[rule.pk for rule in rules], occurrence_date__gte=start, occurrence_date__lte=end
+    ).select_related("professional", "premises", "room")
+    for permanence in rows:
+        existing[permanence.rule_id].append(permanence)
+    future_planned = [
+        p.pk for ps in existing.values() for p in ps if p.start > now and p.status == Permanence.Status.PLANNED
+    ]
+    booked = booked_permanence_ids(future_planned)
+    report, pending = GenerationReport(), _Pending()
+    try:
+        with transaction.atomic():
+            for rule in rules:
+                _sync_rule(
+                    rule, start, end, context, now, report, existing=existing[rule.pk], booked=booked, pending=pending
+                )
+            if pending.removed:
+                Permanence.objects.filter(pk__in=pending.removed).delete()
+            if pending.new:
+                Permanence.objects.bulk_create(pending.new)
+    except IntegrityError:
+        return None
+    report.created += len(pending.new)
+    return report
+
+
 def generate_permanences(
     *,
     weeks: int = DEFAULT_WEEKS,
@@ -347,8 +407,9 @@ def generate_permanences(
 
     Idempotent: occurrences are keyed by (rule, date), so a second run creates nothing.
     A changed rule updates only future permanences without bookings; booked ones are
-    reported in `blocked`, never moved behind the patients' backs. Each rule runs in its
-    own transaction so one bad rule does not roll back the others.
+    reported in `blocked`, never moved behind the patients' backs. All rules are written in
+    bulk; if that clashes, each rule runs in its own transaction so one bad rule does not roll
+    back the others.
     """
     start = start or timezone.localdate()
     end = end or start + dt.timedelta(weeks=weeks) - dt.timedelta(days=1)
@@ -360,12 +421,18 @@ def generate_permanences(
         rules = rules.filter(Q(active=True) | Q(permanences__start__gt=now)).distinct()
     rules = list(rules)
     context = _Context(start, end)
-    report = GenerationReport()
-    for index, rule in enumerate(rules, start=1):
-        with transaction.atomic():
-            _sync_rule(rule, start, end, context, now, report)
-        if progress is not None:
-            progress.step(100 * index // max(len(rules), 1), f"Règle {index}/{len(rules)}")
+    report = _generate_in_bulk(rules, start, end, context, now)
+    if report is None:
+        # a clash somewhere: rule by rule, each in its own transaction, so that every conflict
+        # is named and one bad rule does not roll back the others
+        report = GenerationReport()
+        for index, rule in enumerate(rules, start=1):
+            with transaction.atomic():
+                _sync_rule(rule, start, end, context, now, report)
+            if progress is not None:
+                progress.step(100 * index // max(len(rules), 1), f"Règle {index}/{len(rules)}")
+    elif progress is not None:
+        progress.step(100, f"{len(rules)} règle(s)")
     logger.info("generate_permanences %s..%s: %s", start, end, report.summary)
     return report
 

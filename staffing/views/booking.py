@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,12 +21,15 @@ from escorter.sms import SmsError, send_sms
 from escorter.taskruns import enqueue
 from patients.selectors import patient_for_user
 from staffing import tasks
+from staffing.filters import ProposalFilter
 from staffing.forms.booking import CancelForm
 from staffing.models import Consultation, ConsultationKind, ConsultationStatus, Permanence
 from staffing.selectors import booking as selectors
 from staffing.selectors.day import proposals
 from staffing.services import booking as services
 from staffing.services.booking import BookingError, SlotUnavailable
+
+PROPOSALS_PER_PAGE = 50
 
 
 def _error_text(exc: Exception) -> str:
@@ -265,13 +269,25 @@ def scheduler(request):
     runs = TaskRun.objects.filter(task_name=tasks.schedule_consultations.name).order_by("-created_at")
     run_id = request.GET.get("run", "")
     last_run = (runs.filter(pk=run_id) if run_id.isdigit() else runs).first()
-    items = list(proposals())
-    record(request, "view", object_type="staffing.Consultation", detail=f"propositions ({len(items)})")
+    # live proposals are bounded by the free time of a few days, not by the registry: a counted paginator
+    filterset = ProposalFilter(request.GET, queryset=proposals())
+    queryset = filterset.qs if filterset.is_valid() else proposals().none()
+    page = Paginator(queryset, PROPOSALS_PER_PAGE).get_page(request.GET.get("page"))
+    record(
+        request,
+        "view",
+        object_type="staffing.Consultation",
+        detail=f"propositions ({len(page.object_list)}/{page.paginator.count}) {request.GET.urlencode()}"[:500],
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "staffing/booking/scheduler.html",
         {
-            "proposals": items,
+            "filter": filterset,
+            "page": page,
+            "query_string": query.urlencode(),
             "last_run": last_run,
             "can_run": has_role(request.user, Role.COORDINATOR),
             "status": ConsultationStatus,

@@ -203,3 +203,20 @@ def test_task_records_its_report_in_a_task_run():
 def test_nightly_generation_is_in_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["generate-permanences-nightly"]
     assert entry["task"] == tasks.generate_permanences.name
+
+
+def test_generation_query_count_does_not_grow_with_rules_or_permanences():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def run(rule_count: int) -> tuple[int, int]:
+        rules = [RotaRuleFactory(weekday=day % 5, valid_from=dt.date(2030, 1, 1)) for day in range(rule_count)]
+        ids = [rule.pk for rule in rules]
+        with CaptureQueriesContext(connection) as first:
+            report = rota.generate_permanences(start=MONDAY, weeks=8, rule_ids=ids)
+        assert report.created == 8 * rule_count - report.skipped and not report.conflicts
+        with CaptureQueriesContext(connection) as again:
+            assert rota.generate_permanences(start=MONDAY, weeks=8, rule_ids=ids).created == 0
+        return len(first), len(again)
+
+    assert run(2) == run(6)
