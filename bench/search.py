@@ -8,7 +8,8 @@ builds the registry server-side (INSERT ... SELECT over generate_series, seconda
 dropped during the load and rebuilt after, as a bulk import would), ANALYZEs, then times
 each request kind at the view (Django test client, logged in as a secretary) and prints
 p50/p95 per kind for demo size and N side by side with the ratio of the p95s, the query
-count per request, and the EXPLAIN ANALYZE of the slowest query of the slowest kind.
+count per request, the CPU time of the web process (p50, in ms: the request's own cost,
+whatever else loads the machine), and the EXPLAIN ANALYZE of the slowest query of the slowest kind.
 
 `--before DIR` measures a second checkout (e.g. `git archive <commit> | tar -x -C DIR`)
 at size N in the same run and prints the before/after table. The databases are dropped
@@ -251,21 +252,24 @@ def measure_kinds(ids: dict, repeat: int) -> dict:
         for _ in range(2):  # warm up (plans, caches)
             response = client.get(*request)
             assert response.status_code == 200, (kind, response.status_code)
-        timings = []
+        timings, cpu = [], []
         for _ in range(repeat):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             response = client.get(*request)
             timings.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
             assert response.status_code == 200, (kind, response.status_code)
         with CaptureQueriesContext(connection) as queries:
             client.get(*request)
-        slowest = max(queries.captured_queries, key=lambda q: float(q["time"]))
+        captured = list(queries.captured_queries)
+        slowest = max(captured, key=lambda q: float(q["time"]))
         reset_queries()
         timings.sort()
         results[kind] = {
             "p50": statistics.median(timings),
             "p95": timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))],
-            "queries": len(queries.captured_queries),
+            "cpu_p50": statistics.median(cpu),
+            "queries": len(captured),
             "slowest_sql": slowest["sql"],
             "slowest_ms": float(slowest["time"]) * 1000,
         }
@@ -336,7 +340,8 @@ def print_table(title: str, left: tuple[str, dict], right: tuple[str, dict], rat
     (left_name, a), (right_name, b) = left, right
     print(f"\n{title}")
     header = (
-        f"{'kind':<22} {left_name + ' p50/p95 ms':>24} {right_name + ' p50/p95 ms':>26} {ratio_label:>8} {'queries':>9}"
+        f"{'kind':<22} {left_name + ' p50/p95 ms':>24} {right_name + ' p50/p95 ms':>26} {ratio_label:>8} "
+        f"{'web CPU p50':>13} {'queries':>9}"
     )
     print(header)
     print("-" * len(header))
@@ -345,7 +350,7 @@ def print_table(title: str, left: tuple[str, dict], right: tuple[str, dict], rat
         ratio = y["p95"] / x["p95"] if x["p95"] else float("inf")
         print(
             f"{kind:<22} {x['p50']:>11.1f} / {x['p95']:>8.1f} {y['p50']:>13.1f} / {y['p95']:>8.1f} "
-            f"{ratio:>8.2f} {x['queries']:>4}/{y['queries']:<4}"
+            f"{ratio:>8.2f} {x['cpu_p50']:>6.0f}/{y['cpu_p50']:<6.0f} {x['queries']:>4}/{y['queries']:<4}"
         )
 
 
