@@ -54,6 +54,7 @@ KINDS = [
     ("âge ≥ 80 ans", {"age": "80-"}),
     ("origine pharmacie", {"referral_source": "pharmacy"}),
     ("statut MT trouvé", {"status": "gp_found"}),
+    ("statut suivis", {"status": "active"}),
     ("EPCI + P2 + ALD", {"epci": "<big-epci>", "tier": "P2", "ald": "true"}),
 ]
 
@@ -113,12 +114,15 @@ def build_registry(patients: int) -> dict:
     from django.contrib.auth.models import Group, User
     from django.db import connection
 
-    from sites.services import load_communes
-
     started = time.perf_counter()
-    load_communes()
+    try:  # older checkouts load the Vendée reference file by hand; newer ones load France in migrate
+        from sites.services import load_communes
+
+        load_communes()
+    except ImportError:
+        pass
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE sites_commune SET in_territory = true")
+        cursor.execute("UPDATE sites_commune SET in_territory = (insee_code LIKE '85%%')")
         cursor.execute("SELECT array_agg(id ORDER BY id) FROM sites_commune WHERE in_territory")
         communes = cursor.fetchone()[0]
         if not communes:

@@ -121,7 +121,7 @@ def test_list_header_dashboard_and_scheduler_count_the_same_patients(client, log
     assert sorted(waiting_candidates) == sorted(_awaiting())
     login_as(Role.SECRETARY)
     page = client.get("/patients/")
-    assert page.context["page"].paginator.count == 4
+    assert page.context["count"] == 4 and not page.context["count_capped"]
     assert fragile[0] not in list(page.context["page"])
     scheduled = client.get("/patients/?status=scheduled")
     assert [p.pk for p in scheduled.context["page"]] == [fragile[0].pk]

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0006_regional_scale'),
-        ('staffing', '0003_consultation_call'),
+        ('patients', '0008_regional_scale'),
+        ('staffing', '0004_patient_next_consultation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
