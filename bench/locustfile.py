@@ -47,18 +47,18 @@ class Secretary(HttpUser):
 
     @task(2)
     def day_page(self):
-        self._get("/staffing/journee/", "journée du secrétariat", {"date": SETUP["today"]})
+        self._get("/equipe/journee/", "journée du secrétariat", {"date": SETUP["today"]})
 
     @task(1)
     def booking_options(self):
-        self._get(f"/staffing/rendez-vous/patients/{random.choice(SETUP['patients'])}/", "créneaux d'un patient")
+        self._get(f"/equipe/rendez-vous/patients/{random.choice(SETUP['patients'])}/", "créneaux d'un patient")
 
     @task(2)
     def book(self):
         slot = random.choice(SETUP["slots"])
         patient = random.choice(SETUP["patients"])
         with self.client.post(
-            f"/staffing/rendez-vous/patients/{patient}/confirmer/",
+            f"/equipe/rendez-vous/patients/{patient}/confirmer/",
             data={"permanence": slot["permanence"], "start": slot["start"], "kind": "first_visit",
                   "csrfmiddlewaretoken": self.csrf},
             headers={**self.headers, "Referer": self.host + "/"},
