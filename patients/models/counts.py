@@ -1,4 +1,4 @@
-"""Patients per (status, tier, ALD, consultation proposed or booked), kept exact by triggers (migration 0008).
+"""Patients per (status, tier, ALD, consultation proposed or booked), kept exact by triggers (migration 0009).
 
 The waiting list's figures and the dashboards read these few rows instead of counting
 a registry of a million patients on every request. Statement-level triggers with

@@ -44,7 +44,7 @@ class SubstringMatch(models.Func):
 
 
 class PhoneDigits(models.Func):
-    """escorter_phone_digits(text) (migration 0008): a phone as national digits, '+33 6 12…' -> '0612…'."""
+    """escorter_phone_digits(text) (migration 0009): a phone as national digits, '+33 6 12…' -> '0612…'."""
 
     function = "escorter_phone_digits"
     output_field = models.TextField()

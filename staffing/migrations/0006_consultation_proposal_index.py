@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0008_regional_scale'),
-        ('staffing', '0004_patient_next_consultation'),
+        ('patients', '0009_regional_scale'),
+        ('staffing', '0005_consultation_source'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -77,7 +77,7 @@ DROP FUNCTION IF EXISTS patients_registrycount_apply();
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("patients", "0007_fragility_rule"),
+        ("patients", "0008_referral_source_sas"),
         ("sites", "0004_load_reference_communes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
