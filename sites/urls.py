@@ -12,6 +12,5 @@ urlpatterns = [
     path("locaux/<int:pk>/modifier/", views.premises_edit, name="premises_update"),
     path("locaux/<int:premises_pk>/salles/nouvelle/", views.room_edit, name="room_create"),
     path("locaux/<int:premises_pk>/salles/<int:pk>/", views.room_edit, name="room_update"),
-    path("locaux/<int:premises_pk>/fermetures/nouvelle/", views.closure_create, name="closure_create"),
     path("fermetures/<int:pk>/supprimer/", views.closure_delete, name="closure_delete"),
 ]

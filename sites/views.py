@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from escorter.roles import CARE_TEAM, Role, has_role, role_required
 from sites import selectors, services
-from sites.forms import ClosureForm, PremisesForm, RoomForm, TerritoryForm
+from sites.forms import PremisesForm, RoomForm, TerritoryForm
 from sites.models import Closure, Department, Premises, Room
 from sites.outlines import outline_map
 
@@ -66,19 +66,8 @@ def room_edit(request, premises_pk: int, pk: int | None = None):
     return render(request, "sites/room_form.html", {"form": form, "premises": premises, "room": room})
 
 
-@role_required(Role.COORDINATOR)
-def closure_create(request, premises_pk: int):
-    premises = get_object_or_404(Premises, pk=premises_pk)
-    form = ClosureForm(request.POST or None, premises=premises)
-    if request.method == "POST" and form.is_valid():
-        closure = form.save()
-        messages.success(
-            request,
-            f"Fermeture enregistrée du {closure.start_date:%d/%m/%Y} au {closure.end_date:%d/%m/%Y}. "
-            "Les permanences déjà prévues ces jours-là restent à annuler une par une si besoin.",
-        )
-        return redirect("sites:premises_detail", pk=premises.pk)
-    return render(request, "sites/closure_form.html", {"form": form, "premises": premises})
+# Declaring a closure lives in staffing (staffing.views.disruptions.closure_create): it cancels the
+# permanences then and moves their patients, which sites cannot do without importing staffing.
 
 
 @require_POST

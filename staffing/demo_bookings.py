@@ -20,6 +20,7 @@ import random
 from django.utils import timezone
 
 from patients.models import Patient
+from sites.models import Premises
 from sites.selectors import commune_centroids, great_circle_km
 from staffing.models import (
     KIND_PROFESSIONS,
@@ -103,7 +104,7 @@ def seed(stdout=None) -> None:
     today = timezone.localdate()
     permanences = list(
         Permanence.objects.active()
-        .filter(start__lt=now + dt.timedelta(weeks=3))
+        .filter(start__lt=now + dt.timedelta(weeks=3), premises__status=Premises.Status.OPEN)
         .select_related("professional", "premises__commune")
         .order_by("start", "pk")
     )

@@ -255,6 +255,7 @@ def _book_consultations(rng: random.Random, calls) -> int:
     from django.utils import timezone
 
     from patients.models import Call
+    from sites.models import Premises
     from staffing.models import Consultation, ConsultationKind, Permanence
 
     wanted = [c for c in calls if c.outcome in ("same_day", "within_48h") and c.patient_id]
@@ -266,6 +267,7 @@ def _book_consultations(rng: random.Random, calls) -> int:
     permanences = list(
         Permanence.objects.active()
         .filter(kinds__contains=[ConsultationKind.SNP], start__gte=first, start__lt=last)
+        .filter(premises__status=Premises.Status.OPEN)  # the booking trigger refuses premises not open yet
         .select_related("professional")
         .order_by("start")
     )

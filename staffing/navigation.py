@@ -10,4 +10,5 @@ NAVIGATION: list = [
     ("Ma journée", "staffing:practitioner_day", (Role.PRACTITIONER,), "bi-clipboard2-pulse"),
     ("Journée", "staffing:secretary_day", STAFF, "bi-calendar-day"),
     ("Planification", "staffing:scheduler", STAFF, "bi-magic"),
+    ("À rappeler", "staffing:call_back_queue", STAFF, "bi-telephone-outbound"),
 ]

@@ -60,3 +60,19 @@ def expire_proposals() -> int:
     from staffing.services.booking import expire_proposals as expire
 
     return expire()
+
+
+# --- Disruptions (issue 12) ------------------------------------------------------------------
+
+
+@shared_task(name="staffing.tasks.send_move_notices")
+def send_move_notices(at: str | None = None) -> dict:
+    """After a disruption: the "your appointment moved" SMS, each claimed before sending (at most once).
+
+    `at` (ISO datetime): the disruption's time, checked against the sending hours.
+    """
+    from django.utils.dateparse import parse_datetime
+
+    from staffing.services.reminders import send_move_notices as send
+
+    return send(now=parse_datetime(at) if at else None).as_dict()

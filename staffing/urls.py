@@ -1,6 +1,6 @@
 from django.urls import path
 
-from staffing.views import booking, calendars, day, feeds, rota
+from staffing.views import booking, calendars, day, disruptions, feeds, rota
 from staffing.views import calls as call_views
 
 app_name = "staffing"
@@ -17,8 +17,15 @@ urlpatterns = [
     path("roulement/generer/", rota.generate_now, name="generate_now"),
     path("permanences/nouvelle/", rota.permanence_create, name="permanence_create"),
     path("permanences/<int:pk>/", rota.permanence_detail, name="permanence_detail"),
-    path("permanences/<int:pk>/annuler/", rota.permanence_cancel, name="permanence_cancel"),
+    path("permanences/<int:pk>/annuler/", disruptions.permanence_cancel, name="permanence_cancel"),
     path("absences/", rota.absences, name="absences"),
+    # disruptions (issue 12): preview, confirm, then the "à rappeler" queue
+    path("permanences/<int:pk>/raccourcir/", disruptions.permanence_shorten, name="permanence_shorten"),
+    path("absences/nouvelle/", disruptions.absence_create, name="absence_create"),
+    path("locaux/<int:premises_pk>/fermetures/nouvelle/", disruptions.closure_create, name="closure_create"),
+    path("professionnels/<int:pk>/arreter/", disruptions.professional_deactivate, name="professional_deactivate"),
+    path("a-rappeler/", disruptions.call_back_queue, name="call_back_queue"),
+    path("a-rappeler/<int:pk>/traite/", disruptions.call_back_done, name="call_back_done"),
     # calendars
     path("calendrier/locaux/<int:pk>/", calendars.premises_week, name="premises_week"),
     path("calendrier/professionnels/<int:pk>/", calendars.professional_week, name="professional_week"),

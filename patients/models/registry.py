@@ -140,6 +140,12 @@ class Patient(models.Model):
         help_text="ALD de la liste (1 à 30) ou HL (hors liste).",
     )
     disability = models.BooleanField("situation de handicap", default=False)
+    # not a priority criterion: what the scheduler matches against step-free rooms
+    mobility_need = models.BooleanField(
+        "besoin d'un accès de plain-pied",
+        default=False,
+        help_text="Fauteuil roulant, marche difficile : seules les salles accessibles sont proposées.",
+    )
     pregnancy = models.BooleanField("grossesse en cours", default=False)
     hospital_discharge_date = models.DateField("date de sortie d'hôpital", null=True, blank=True)
     lives_alone = models.BooleanField("vit seul(e)", default=False)

@@ -184,3 +184,23 @@ class CoverageTargetForm(forms.Form):
     hours_per_week = forms.DecimalField(
         label="Objectif (heures / semaine)", min_value=0, max_value=168, decimal_places=1, required=False
     )
+
+
+class ShortenPermanenceForm(forms.Form):
+    start_time = forms.TimeField(label="Nouveau début", widget=TimeInput())
+    end_time = forms.TimeField(label="Nouvelle fin", widget=TimeInput())
+    reason = forms.CharField(label="Motif", max_length=200)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start_time") and cleaned.get("end_time") and cleaned["start_time"] >= cleaned["end_time"]:
+            self.add_error("end_time", "L'heure de fin doit suivre l'heure de début.")
+        return cleaned
+
+
+class CallBackDoneForm(forms.Form):
+    outcome_note = forms.CharField(
+        label="Suite donnée",
+        max_length=250,
+        widget=forms.TextInput(attrs={"placeholder": "Ex. : rappelé, RDV pris le 12/12 ; ne souhaite plus venir"}),
+    )

@@ -10,6 +10,7 @@ from staffing.models.consultations import (  # noqa: F401, E402
     Orientation,
     Reminder,
 )
+from staffing.models.disruptions import CallBack, OutcomeChange  # noqa: F401, E402
 from staffing.models.rota import (  # noqa: F401
     DEFAULT_MINUTES,
     RPPS_REQUIRED,

@@ -40,6 +40,7 @@ ACTIVE_STATUSES = (
 ACTIVE_Q = Q(status__in=[s.value for s in ACTIVE_STATUSES])
 # Statuses that give the patient an appointment to come: a patient holding one is not
 # "waiting to be called" (Patient.next_consultation_at, kept by the trigger of migration 0004).
+# They are also what a disruption cancels and moves (staffing.services.disruptions).
 UPCOMING_STATUSES = (ConsultationStatus.PROPOSED, ConsultationStatus.BOOKED)
 
 
@@ -239,6 +240,10 @@ class Reminder(models.Model):
         SMS = "sms", "SMS"
         EMAIL = "email", "E-mail"
 
+    class Purpose(models.TextChoices):
+        DAY_BEFORE = "day_before", "Rappel de la veille"
+        MOVED = "moved", "Rendez-vous annulé ou déplacé"
+
     class Status(models.TextChoices):
         PENDING = "pending", "À envoyer"
         SENDING = "sending", "Envoi en cours"
@@ -250,6 +255,7 @@ class Reminder(models.Model):
         Consultation, on_delete=models.CASCADE, related_name="reminders", verbose_name="consultation"
     )
     channel = models.CharField("canal", max_length=5, choices=Channel.choices)
+    purpose = models.CharField("objet", max_length=10, choices=Purpose.choices, default=Purpose.DAY_BEFORE)
     recipient = models.CharField("destinataire", max_length=254)
     status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField("créé le", default=timezone.now)
@@ -263,8 +269,9 @@ class Reminder(models.Model):
         verbose_name_plural = "rappels"
         ordering = ["-created_at"]
         constraints = [
-            # a moved consultation is a new row, so it gets its own reminder; this one never twice
-            models.UniqueConstraint(fields=["consultation", "channel"], name="reminder_once_per_channel"),
+            # a moved consultation is a new row, so it gets its own reminder; this one never twice,
+            # and the "your appointment moved" notice of a cancelled one never twice either
+            models.UniqueConstraint(fields=["consultation", "channel", "purpose"], name="reminder_once_per_channel"),
         ]
 
     def __str__(self) -> str:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from escorter.audit import record_system
 from escorter.db import constraint_name, is_deadlock, save_retrying_deadlocks
-from staffing.models import KIND_PROFESSIONS, Consultation, ConsultationKind, ConsultationStatus, Permanence
+from staffing.models import KIND_PROFESSIONS, CallBack, Consultation, ConsultationKind, ConsultationStatus, Permanence
 from staffing.selectors.booking import consultation_minutes
 
 Status = ConsultationStatus
@@ -62,6 +62,10 @@ def _translate(exc: IntegrityError) -> Exception:
         return SlotUnavailable()
     if name == "consultation_one_per_call":
         return SlotUnavailable("Une consultation est déjà réservée pour cet appel.")
+    if name == "consultation_permanence_planned":
+        return SlotUnavailable("Cette permanence vient d'être annulée : choisissez un autre horaire.")
+    if name == "consultation_premises_open":
+        return SlotUnavailable("Le local n'est pas ouvert ce jour-là : choisissez un autre horaire.")
     return exc
 
 
@@ -151,7 +155,17 @@ def book_consultation(
         )
     )
     record_system("create", object_type="staffing.Consultation", object_id=consultation.pk, user=by)
+    # a patient waiting to be called back after a disruption has their appointment now
+    CallBack.objects.filter(patient=patient, status=CallBack.Status.OPEN).update(
+        status=CallBack.Status.DONE, handled_at=now, handled_by=by, outcome_note="Nouveau rendez-vous réservé"
+    )
     return consultation
+
+
+def _not_before_its_day(consultation: Consultation, now: dt.datetime) -> None:
+    day = timezone.localdate(consultation.start)
+    if day > timezone.localdate(now):
+        raise BookingError(f"Ce rendez-vous a lieu le {day:%d/%m/%Y} : rien ne peut être noté avant ce jour-là.")
 
 
 def _locked(consultation: Consultation) -> Consultation:
@@ -215,6 +229,12 @@ def confirm_proposal(*, consultation: Consultation, user, now: dt.datetime | Non
         raise BookingError("Cette proposition a déjà été traitée.")
     if current.expires_at <= now:
         raise SlotUnavailable("Cette proposition a expiré : reprenez rendez-vous.")
+    # FOR SHARE: a cancellation of the permanence waits for this confirmation, then moves it
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT status FROM staffing_permanence WHERE id = %s FOR SHARE", [current.permanence_id])
+        (status,) = cursor.fetchone()
+    if status != Permanence.Status.PLANNED:
+        raise SlotUnavailable("La permanence de cette proposition a été annulée : reprenez rendez-vous.")
     current.status = Status.BOOKED
     current.confirmed_at = now
     current.confirmed_by = _user(user)
@@ -228,10 +248,12 @@ def reject_proposal(*, consultation: Consultation, user, reason: str = "Refusée
 
 @transaction.atomic
 def mark_arrived(*, consultation: Consultation, user, now: dt.datetime | None = None) -> Consultation:
+    now = now or timezone.now()
     current = _locked(consultation)
     if current.status != Status.BOOKED:
         raise BookingError("Seul un rendez-vous réservé peut être pointé.")
-    current.arrived_at = now or timezone.now()
+    _not_before_its_day(current, now)
+    current.arrived_at = now
     current.save(update_fields=["arrived_at"])
     return current
 

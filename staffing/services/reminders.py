@@ -20,7 +20,7 @@ from django.core.mail import send_mail
 from django.utils import timezone
 
 from escorter.sms import SmsError, send_sms
-from staffing.models import Consultation, ConsultationStatus, Reminder
+from staffing.models import Consultation, ConsultationStatus, Permanence, Reminder
 from staffing.services.booking import confirmation_text
 
 STALE_AFTER = dt.timedelta(minutes=15)
@@ -60,6 +60,7 @@ def create_due_reminders(*, now: dt.datetime) -> int:
     start, end = tomorrow_bounds(now)
     consultations = Consultation.objects.filter(
         status=ConsultationStatus.BOOKED,
+        permanence__status=Permanence.Status.PLANNED,
         start__gte=start,
         start__lt=end,
         patient__sms_consent=True,
@@ -73,14 +74,38 @@ def create_due_reminders(*, now: dt.datetime) -> int:
             rows.append(Reminder(consultation_id=pk, channel=Reminder.Channel.EMAIL, recipient=email, created_at=now))
     if not rows:
         return 0
-    existing = Reminder.objects.filter(consultation_id__in=[r.consultation_id for r in rows])
+    existing = Reminder.objects.filter(
+        consultation_id__in=[r.consultation_id for r in rows], purpose=Reminder.Purpose.DAY_BEFORE
+    )
     before = existing.count()
     Reminder.objects.bulk_create(rows, ignore_conflicts=True)  # the unique key drops repeats
     return existing.count() - before
 
 
+def move_notice_text(consultation: Consultation) -> str:
+    """The SMS of a disruption: which appointment is off, and the new time if one was found.
+
+    No reason is given: "arrêt maladie du Dr X" is nobody's business but the team's.
+    """
+    start = timezone.localtime(consultation.start)
+    text = f"Escorter : votre RDV du {start:%d/%m/%Y} à {start:%H:%M} avec {consultation.professional} est annulé."
+    new = Consultation.objects.filter(
+        rescheduled_from=consultation, status__in=[ConsultationStatus.PROPOSED, ConsultationStatus.BOOKED]
+    ).select_related("professional", "permanence__premises__commune").first()
+    if new is None:
+        return text + " Le secrétariat vous rappelle pour un nouveau rendez-vous."
+    when = timezone.localtime(new.start)
+    premises = new.permanence.premises
+    return (
+        text + f" Nouveau RDV proposé le {when:%d/%m/%Y} à {when:%H:%M} avec {new.professional}, {premises.name}, "
+        f"{premises.address} {premises.commune.name}. Le secrétariat vous appelle pour le confirmer."
+    )
+
+
 def _deliver(reminder: Reminder) -> str:
     consultation = reminder.consultation
+    if reminder.purpose == Reminder.Purpose.MOVED:
+        return send_sms(reminder.recipient, move_notice_text(consultation))
     if reminder.channel == Reminder.Channel.SMS:
         return send_sms(reminder.recipient, "Rappel – " + confirmation_text(consultation, short=True))
     start = timezone.localtime(consultation.start)
@@ -106,11 +131,50 @@ def send_due_reminders(*, now: dt.datetime | None = None, progress=None) -> Remi
     )
     report.created = create_due_reminders(now=now)
     start, end = tomorrow_bounds(now)
-    ids = list(
-        Reminder.objects.filter(
-            status=Reminder.Status.PENDING, consultation__start__gte=start, consultation__start__lt=end
-        ).values_list("pk", flat=True)
+    due = Reminder.objects.filter(
+        purpose=Reminder.Purpose.DAY_BEFORE,
+        status=Reminder.Status.PENDING,
+        consultation__start__gte=start,
+        consultation__start__lt=end,
     )
+    _send(list(due.values_list("pk", flat=True)), now=now, report=report, progress=progress)
+    _send(_pending_notices(), now=now, report=report, progress=None)
+    return report
+
+
+def _pending_notices() -> list[int]:
+    return list(
+        Reminder.objects.filter(purpose=Reminder.Purpose.MOVED, status=Reminder.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def send_move_notices(*, now: dt.datetime | None = None) -> ReminderReport:
+    """Send the "your appointment moved" notices a disruption left pending (in sending hours;
+    otherwise the hourly reminder run sends them). Must run outside a transaction."""
+    now = now or timezone.now()
+    report = ReminderReport()
+    first, last = sending_hours()
+    if not first <= timezone.localtime(now).hour < last:
+        report.outside_hours = True
+        return report
+    _send(_pending_notices(), now=now, report=report, progress=None)
+    return report
+
+
+def _still_true(reminder: Reminder) -> bool:
+    """A day-before reminder only for an appointment that still stands; a notice is always true."""
+    if reminder.purpose == Reminder.Purpose.MOVED:
+        return True
+    consultation = reminder.consultation
+    return (
+        consultation.status == ConsultationStatus.BOOKED
+        and consultation.permanence.status == Permanence.Status.PLANNED
+    )
+
+
+def _send(ids: list[int], *, now: dt.datetime, report: ReminderReport, progress) -> None:
     for n, pk in enumerate(ids, start=1):
         # the claim: only one run can move this row from pending to sending
         if not Reminder.objects.filter(pk=pk, status=Reminder.Status.PENDING).update(
@@ -118,11 +182,12 @@ def send_due_reminders(*, now: dt.datetime | None = None, progress=None) -> Remi
         ):
             continue
         reminder = Reminder.objects.select_related(
+            "consultation__patient",
             "consultation__professional",
             "consultation__permanence__premises__commune",
             "consultation__permanence__room",
         ).get(pk=pk)
-        if reminder.consultation.status != ConsultationStatus.BOOKED:
+        if not _still_true(reminder):
             Reminder.objects.filter(pk=pk).update(status=Reminder.Status.SKIPPED)
             report.skipped += 1
             continue
@@ -138,4 +203,3 @@ def send_due_reminders(*, now: dt.datetime | None = None, progress=None) -> Remi
         report.sent += 1
         if progress is not None and n % 20 == 0:
             progress.step(int(100 * n / len(ids)), f"{n} rappels traités sur {len(ids)}")
-    return report

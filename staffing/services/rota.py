@@ -22,6 +22,7 @@ from sites.models import Closure, Premises, Room
 from staffing.models import Absence, Permanence, Professional, RotaRule
 from staffing.selectors.bookings import booked_permanence_ids
 from staffing.selectors.calendars import paris_datetime, public_holidays
+from staffing.services import disruptions
 
 logger = logging.getLogger(__name__)
 
@@ -486,41 +487,27 @@ def create_permanence(
     return permanence
 
 
-@dataclass
-class CancellationResult:
-    permanence: Permanence
-    has_bookings: bool
-
-
-@transaction.atomic
-def cancel_permanence(*, permanence: Permanence, reason: str, user) -> CancellationResult:
-    """Cancel one permanence. Its booked patients are flagged to the caller, who must move them."""
+def cancel_permanence(*, permanence: Permanence, reason: str, user, now: dt.datetime | None = None):
+    """Cancel one permanence; its patients are moved or queued "à rappeler" (staffing.services.disruptions)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Indiquez le motif de l'annulation."})
-    locked = Permanence.objects.select_for_update().get(pk=permanence.pk)
-    if locked.status == Permanence.Status.CANCELLED:
+    if not Permanence.objects.filter(pk=permanence.pk, status=Permanence.Status.PLANNED).exists():
         raise ValidationError("Cette permanence est déjà annulée.")
-    locked.status = Permanence.Status.CANCELLED
-    locked.cancel_reason = reason[:250]
-    locked.cancelled_at = timezone.now()
-    locked.cancelled_by = user if user is not None and user.is_authenticated else None
-    locked.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by", "updated_at"])
-    has_bookings = locked.pk in booked_permanence_ids([locked.pk])
-    return CancellationResult(permanence=locked, has_bookings=has_bookings)
+    result = disruptions.carry_out(disruptions.for_permanence(permanence, reason), user=user, now=now)
+    if not result.permanences:  # cancelled by someone else between the check and the lock
+        raise ValidationError("Cette permanence est déjà annulée.")
+    return result
 
 
 # --- Absences ---------------------------------------------------------------------------
 
 
-def record_absence(*, absence: Absence) -> GenerationReport:
-    """Record leave or a sick day and withdraw the professional's unbooked generated permanences then."""
+def record_absence(*, absence: Absence, user=None, now: dt.datetime | None = None):
+    """Record leave or a sick day: the professional's permanences then are cancelled and their
+    patients moved or queued "à rappeler" (staffing.services.disruptions)."""
+    now = now or timezone.now()
     absence.full_clean()
     with transaction.atomic():
         absence.save()
-    rule_ids = list(absence.professional.rota_rules.values_list("pk", flat=True))
-    if not rule_ids:
-        return GenerationReport()
-    return generate_permanences(
-        start=max(absence.start_date, timezone.localdate()), end=absence.end_date, rule_ids=rule_ids
-    )
+        return disruptions.carry_out(disruptions.for_absence(absence, now=now), user=user, now=now)

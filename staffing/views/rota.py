@@ -13,8 +13,9 @@ from escorter.models import TaskRun
 from escorter.roles import CARE_TEAM, STAFF, Role, has_role, role_required
 from escorter.taskruns import enqueue
 from staffing import tasks
-from staffing.forms.rota import AbsenceForm, CancelPermanenceForm, PermanenceForm, ProfessionalForm, RotaRuleForm
+from staffing.forms.rota import AbsenceForm, PermanenceForm, ProfessionalForm, RotaRuleForm
 from staffing.models import Absence, Professional, RotaRule
+from staffing.selectors import disruptions as disruption_selectors
 from staffing.selectors import rota as selectors
 from staffing.selectors.bookings import booked_permanence_ids
 from staffing.services import rota as services
@@ -38,9 +39,16 @@ def professional_list(request):
 def professional_edit(request, pk: int | None = None):
     professional = get_object_or_404(Professional, pk=pk) if pk else None
     form = ProfessionalForm(request.POST or None, instance=professional)
+    was_active = professional is not None and professional.active
     if request.method == "POST" and form.is_valid():
-        professional = form.save()
+        stopping = was_active and not form.cleaned_data["active"]
+        professional = form.save(commit=False)
+        professional.active = professional.active or stopping  # stopping goes through its own page
+        professional.save()
         messages.success(request, f"{professional.full_name} enregistré·e.")
+        if stopping:
+            messages.info(request, "Pour arrêter ce professionnel, vérifiez d'abord les patients concernés.")
+            return redirect("staffing:professional_deactivate", pk=professional.pk)
         return redirect("staffing:professional_list")
     return render(request, "staffing/professional_form.html", {"form": form, "professional": professional})
 
@@ -125,13 +133,16 @@ def generate_now(request):
 def permanence_detail(request, pk: int):
     permanence = selectors.permanence_for_user(request.user, pk)
     booked = permanence.pk in booked_permanence_ids([permanence.pk])
+    staff = has_role(request.user, *STAFF)
     return render(
         request,
         "staffing/permanence_detail.html",
         {
             "permanence": permanence,
             "booked": booked,
-            "can_cancel": has_role(request.user, *STAFF) and permanence.is_active,
+            "can_cancel": staff and permanence.is_active,
+            "can_shorten": has_role(request.user, Role.COORDINATOR) and permanence.is_active,
+            "moved": disruption_selectors.moved_from(permanence) if staff else [],
         },
     )
 
@@ -158,45 +169,13 @@ def permanence_create(request):
     return render(request, "staffing/permanence_form.html", {"form": form})
 
 
-@role_required(*STAFF)
-def permanence_cancel(request, pk: int):
-    permanence = selectors.permanence_for_user(request.user, pk)
-    booked = permanence.pk in booked_permanence_ids([permanence.pk])
-    form = CancelPermanenceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = services.cancel_permanence(
-                permanence=permanence, reason=form.cleaned_data["reason"], user=request.user
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Permanence annulée : {services.describe(result.permanence)}.")
-            if result.has_bookings:
-                messages.warning(request, "Des patients étaient réservés sur cette permanence : déplacez-les.")
-            return redirect("staffing:permanence_detail", pk=permanence.pk)
-    return render(
-        request, "staffing/permanence_cancel.html", {"permanence": permanence, "form": form, "booked": booked}
-    )
-
-
 # --- Absences -----------------------------------------------------------------------------
 
 
 @role_required(Role.COORDINATOR)
 def absences(request):
-    form = AbsenceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            report = services.record_absence(absence=form.save(commit=False))
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Absence enregistrée. {report.summary}")
-            for _, message in report.blocked:
-                messages.warning(request, f"Patients réservés, permanence à annuler à la main : {message}")
-            return redirect("staffing:absences")
+    """The list; declaring one goes through the preview of who is affected (views.disruptions)."""
     upcoming = (
         Absence.objects.filter(end_date__gte=timezone.localdate()).select_related("professional").order_by("start_date")
     )
-    return render(request, "staffing/absences.html", {"form": form, "absences": upcoming})
+    return render(request, "staffing/absences.html", {"form": AbsenceForm(), "absences": upcoming})

@@ -106,8 +106,8 @@ def test_closure_with_end_before_start_gets_a_french_error(client, login_as):
     premises = PremisesFactory()
     login_as(Role.COORDINATOR)
     response = client.post(
-        f"/territoire/locaux/{premises.pk}/fermetures/nouvelle/",
-        {"start_date": "2026-12-10", "end_date": "2026-12-01", "reason": "Élections"},
+        f"/equipe/locaux/{premises.pk}/fermetures/nouvelle/",
+        {"start_date": "2026-12-10", "end_date": "2026-12-01", "reason": "Élections", "action": "confirm"},
     )
     assert response.status_code == 200
     assert "La date de fin doit suivre la date de début." in response.content.decode()
@@ -120,8 +120,8 @@ def test_coordinator_adds_a_room_and_a_closure(client, login_as):
     client.post(f"/territoire/locaux/{premises.pk}/salles/nouvelle/", {"name": "Cabinet 3", "active": "on"})
     assert premises.rooms.get().name == "Cabinet 3"
     client.post(
-        f"/territoire/locaux/{premises.pk}/fermetures/nouvelle/",
-        {"start_date": "2026-12-10", "end_date": "2026-12-10", "reason": "Repas des aînés"},
+        f"/equipe/locaux/{premises.pk}/fermetures/nouvelle/",
+        {"start_date": "2026-12-10", "end_date": "2026-12-10", "reason": "Repas des aînés", "action": "confirm"},
     )
     closure = premises.closures.get()
     assert closure.reason == "Repas des aînés"

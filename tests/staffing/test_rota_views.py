@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from unittest import mock
 
 import pytest
 from django.db import connection
@@ -160,7 +159,8 @@ def test_coordinator_cancels_a_permanence_with_a_reason_and_csrf():
     permanence = PermanenceFactory()
     token = client.get(f"/equipe/permanences/{permanence.pk}/annuler/").cookies["csrftoken"].value
     response = client.post(
-        f"/equipe/permanences/{permanence.pk}/annuler/", {"csrfmiddlewaretoken": token, "reason": "Médecin malade"}
+        f"/equipe/permanences/{permanence.pk}/annuler/",
+        {"csrfmiddlewaretoken": token, "reason": "Médecin malade", "action": "confirm"},
     )
     assert response.status_code == 302
     permanence.refresh_from_db()
@@ -177,23 +177,31 @@ def test_cancelling_without_reason_is_refused(client, login_as):
     assert permanence.status == Permanence.Status.PLANNED
 
 
-def test_cancelling_a_booked_permanence_flags_the_patients_to_move(client, login_as):
+def test_cancelling_a_booked_permanence_shows_each_patient_and_their_fate_before_confirming(client, login_as):
+    from staffing.services import book_consultation
+    from tests.staffing.booking_helpers import patient
+    from tests.staffing.booking_helpers import permanence as make_permanence
+
     login_as(C)
-    permanence = PermanenceFactory()
-    with (
-        mock.patch("staffing.services.rota.booked_permanence_ids", return_value={permanence.pk}),
-        mock.patch("staffing.views.rota.booked_permanence_ids", return_value={permanence.pk}),
-    ):
-        page = client.get(f"/equipe/permanences/{permanence.pk}/annuler/").content.decode()
-        response = client.post(f"/equipe/permanences/{permanence.pk}/annuler/", {"reason": "Grève"}, follow=True)
-    assert "Des patients sont réservés sur cette permanence" in page
-    assert "Des patients étaient réservés sur cette permanence : déplacez-les." in response.content.decode()
+    lost = make_permanence(days=5)
+    who = patient(last_name="Guilbaud")
+    book_consultation(patient=who, permanence=lost, start=lost.start, kind="first_visit", user=None)
+    page = client.get(f"/equipe/permanences/{lost.pk}/annuler/").content.decode()
+    assert "GUILBAUD" in page and "À rappeler par le secrétariat" in page
+    lost.refresh_from_db()
+    assert lost.status == Permanence.Status.PLANNED  # seeing is not doing
+    response = client.post(
+        f"/equipe/permanences/{lost.pk}/annuler/", {"reason": "Grève", "action": "confirm"}, follow=True
+    )
+    html = response.content.decode()
+    assert "ajouté(s) en tête de la liste « À rappeler »" in html
+    assert "Patients déplacés" in html and "GUILBAUD" in html
 
 
 def test_cancelling_twice_says_it_is_already_cancelled(client, login_as):
     login_as(C)
     permanence = PermanenceFactory(status=Permanence.Status.CANCELLED, cancel_reason="Grève")
-    response = client.post(f"/equipe/permanences/{permanence.pk}/annuler/", {"reason": "Encore"})
+    response = client.post(f"/equipe/permanences/{permanence.pk}/annuler/", {"reason": "Encore", "action": "confirm"})
     assert "Cette permanence est déjà annulée." in response.content.decode()
 
 
@@ -224,7 +232,7 @@ def test_an_ipa_gets_thirty_minutes_by_default(client, login_as):
     assert Professional.objects.get().default_consultation_minutes == 30
 
 
-def test_absence_withdraws_unbooked_generated_permanences(client, login_as):
+def test_absence_cancels_the_generated_permanences_of_those_days(client, login_as):
     login_as(C)
     # The rule starts tomorrow: a permanence earlier today may already be over, whatever the hour.
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
@@ -232,15 +240,16 @@ def test_absence_withdraws_unbooked_generated_permanences(client, login_as):
     from staffing.services import rota
 
     rota.generate_permanences(weeks=4)
-    first = rule.permanences.order_by("start").first()
+    first = rule.permanences.filter(start__gt=timezone.now()).order_by("start").first()  # not today's, if past
     day = first.occurrence_date
-    response = client.post(
-        "/equipe/absences/",
-        {"professional": rule.professional_id, "kind": "sick", "start_date": day, "end_date": day},
-    )
+    data = {"professional": rule.professional_id, "kind": "sick", "start_date": day, "end_date": day}
+    preview = client.post("/equipe/absences/nouvelle/", {**data, "action": "preview"})
+    assert "Aucun patient concerné." in preview.content.decode() and not Absence.objects.exists()
+    response = client.post("/equipe/absences/nouvelle/", {**data, "action": "confirm"})
     assert response.status_code == 302
     assert Absence.objects.count() == 1
-    assert not Permanence.objects.filter(pk=first.pk).exists()
+    first.refresh_from_db()
+    assert first.status == Permanence.Status.CANCELLED and first.cancel_reason == "Absence du praticien (arrêt maladie)"
 
 
 def test_generate_now_enqueues_the_task_and_shows_its_progress(client, login_as, django_capture_on_commit_callbacks):

@@ -15,22 +15,20 @@ import math
 import time
 from dataclasses import asdict, dataclass, field
 
-import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from patients.models.priority import queue_priority
-from sites.selectors import commune_centroids, great_circle_km
-from staffing.models import Consultation, ConsultationKind, ConsultationStatus, Permanence, Profession
+from staffing.models import Consultation, ConsultationKind, ConsultationStatus, Profession
 from staffing.selectors.booking import consultation_minutes, free_starts
 from staffing.services.booking import expire_proposals
-from staffing.solver import Problem, Weights, solve
+from staffing.services.scheduler.problem import Need, build_problem, placements
+from staffing.services.scheduler.supply import schedulable_permanences
+from staffing.solver import Weights, solve
 
 LOCK_KEY = 6_060_001  # pg advisory lock id of the scheduler (arbitrary, unique in the project)
 DEFAULT_HORIZON_DAYS = 28
-UNKNOWN_DISTANCE_KM = 20.0  # patient without a commune: neither favoured nor excluded
 
 # What each patient needs from the scheduler, and who may provide it (stricter than booking by hand).
 NEEDS: list[tuple[str, tuple[str, ...]]] = [
@@ -38,7 +36,6 @@ NEEDS: list[tuple[str, tuple[str, ...]]] = [
     (ConsultationKind.FOLLOW_UP, (Profession.GP,)),  # ALD follow-up: a GP
     (ConsultationKind.PREVENTION, (Profession.IPA,)),  # prevention: the IPA
 ]
-NEED_INDEX = {kind: i for i, (kind, _) in enumerate(NEEDS)}
 
 
 def proposal_days() -> int:
@@ -144,8 +141,12 @@ def schedule_consultations(
     user=None,
     progress=None,
     weights: Weights | None = None,
+    permanence_ids: list[int] | None = None,
 ) -> SchedulerReport:
-    """Propose consultations to waiting patients over the next `horizon_days`. Safe to run twice."""
+    """Propose consultations to waiting patients over the next `horizon_days`. Safe to run twice.
+
+    `permanence_ids` limits the run to that time (the refill of freed time after a cancellation).
+    """
     now = now or timezone.now()
     report = SchedulerReport()
     started = time.perf_counter()
@@ -163,16 +164,8 @@ def schedule_consultations(
         patients = list(candidate_patients(now))
         report.candidates = len(patients)
         step(25, "Calcul du temps de consultation libre…")
-        permanences = list(
-            Permanence.objects.active()
-            .filter(
-                start__gte=now,
-                start__lt=now + dt.timedelta(days=horizon_days),
-                professional__active=True,
-                kinds__overlap=[kind for kind, _ in NEEDS],
-            )
-            .select_related("professional", "premises__commune")
-            .order_by("start", "pk")
+        permanences = schedulable_permanences(
+            now=now, horizon_days=horizon_days, kinds=[kind for kind, _ in NEEDS], only_ids=permanence_ids
         )
         free = free_starts(permanences, after=now, now=now)
         free = {p.pk: proposable(p, free.get(p.pk, [])) for p in permanences}
@@ -184,110 +177,74 @@ def schedule_consultations(
             return report
 
         step(40, "Optimisation des affectations…")
-        problem, locations, centroids = _build_problem(patients, permanences, free, now, weights or Weights())
-        solution = solve(problem)
+        built = build_problem(
+            patients=patients,
+            needs=[Need(patient_need(p)) for p in patients],
+            last_professionals=[p.last_professional_id for p in patients],
+            permanences=permanences,
+            free=free,
+            now=now,
+            professions=dict(NEEDS),
+            weights=weights,
+        )
+        solution = solve(built.problem)
 
         step(75, "Enregistrement des propositions…")
-        _write_proposals(patients, permanences, free, problem, solution, locations, centroids, now, user, report)
+        _write_proposals(patients, permanences, free, built, solution, now, user, report)
     report.seconds = time.perf_counter() - started
     step(100, report.summary)
     return report
 
 
-def _build_problem(patients, permanences, free, now, weights: Weights):
-    communes = {p.commune_id: p.commune for p in patients if p.commune_id}
-    communes.update({perm.premises.commune_id: perm.premises.commune for perm in permanences})
-    centroids = commune_centroids(communes.values())
-    sites = sorted({perm.premises_id for perm in permanences})
-    site_index = {pk: i for i, pk in enumerate(sites)}
-    site_commune = {perm.premises_id: perm.premises.commune_id for perm in permanences}
-    patient_communes = sorted({p.commune_id for p in patients if p.commune_id})
-    locations = {pk: i for i, pk in enumerate(patient_communes)}
-    unknown = len(patient_communes)
-    distance = np.full((unknown + 1, len(sites)), UNKNOWN_DISTANCE_KM)
-    for commune_id, row in locations.items():
-        for premises_id, col in site_index.items():
-            a, b = centroids.get(commune_id), centroids.get(site_commune[premises_id])
-            if a and b:
-                distance[row, col] = round(great_circle_km(*a, *b), 1)
-    types: dict[tuple, int] = {}
-    ptype = []
-    for perm in permanences:
-        key = (perm.professional.profession, frozenset(perm.kinds))
-        ptype.append(types.setdefault(key, len(types)))
-    allowed = np.zeros((len(NEEDS), max(1, len(types))), dtype=bool)
-    for (profession, kinds), t in types.items():
-        for i, (kind, professions) in enumerate(NEEDS):
-            allowed[i, t] = kind in kinds and profession in professions
-    today = timezone.localdate(now)
-    problem = Problem(
-        # tier first, then score: a more fragile tier is always served before a less fragile one
-        priority=np.array([queue_priority(p.priority_tier, p.priority_score) for p in patients]),
-        rank=np.arange(len(patients)),  # the queryset is already in waiting-list order
-        cls=np.array([NEED_INDEX[patient_need(p)] for p in patients]),
-        location=np.array([locations.get(p.commune_id, unknown) for p in patients]),
-        last_professional=np.array([p.last_professional_id or -1 for p in patients]),
-        site=np.array([site_index[perm.premises_id] for perm in permanences]),
-        ptype=np.array(ptype),
-        professional=np.array([perm.professional_id for perm in permanences]),
-        day=np.array([float((timezone.localdate(perm.start) - today).days) for perm in permanences]),
-        capacity=np.array([len(free[perm.pk]) for perm in permanences]),
-        distance_km=distance,
-        allowed=allowed,
-        weights=weights,
-    )
-    return problem, locations, centroids
-
-
-def _write_proposals(patients, permanences, free, problem, solution, locations, centroids, now, user, report):
+def _write_proposals(patients, permanences, free, built, solution, now, user, report):
     expires = now + dt.timedelta(days=proposal_days())
     by = user if user is not None and getattr(user, "is_authenticated", False) else None
     rows: list[tuple[Consultation, float, float, bool]] = []
-    for k, perm in enumerate(permanences):
-        chosen = np.flatnonzero(solution.permanence == k)
-        if not len(chosen):
-            continue
-        # within a permanence the most fragile get the earliest times
-        chosen = chosen[np.lexsort((problem.rank[chosen], -problem.priority[chosen]))]
-        length = dt.timedelta(minutes=consultation_minutes(perm.professional))
-        for i, start in zip(chosen, free[perm.pk], strict=False):
-            patient = patients[i]
-            kind = NEEDS[problem.cls[i]][0]
-            distance = None
-            if patient.commune_id in locations:
-                distance = float(problem.distance_km[problem.location[i], problem.site[k]])
-            same = bool(patient.last_professional_id and patient.last_professional_id == perm.professional_id)
-            proposal = Consultation(
-                patient=patient,
-                permanence=perm,
-                professional=perm.professional,
-                start=start,
-                end=start + length,
-                kind=kind,
-                status=ConsultationStatus.PROPOSED,
-                created_at=now,
-                created_by=by,
-                expires_at=expires,
-                explanation=explain(patient, distance=distance, same=same, kind=kind),
-            )
-            rows.append((proposal, float(patient.priority_score or 0), distance or 0.0, same))
+    for i, perm, start in placements(built, solution, permanences, free):
+        patient = patients[i]
+        kind = built.kind_of(i)
+        distance = built.distance(patient, i, permanences.index(perm))
+        same = bool(patient.last_professional_id and patient.last_professional_id == perm.professional_id)
+        proposal = Consultation(
+            patient=patient,
+            permanence=perm,
+            professional=perm.professional,
+            start=start,
+            end=start + dt.timedelta(minutes=consultation_minutes(perm.professional)),
+            kind=kind,
+            status=ConsultationStatus.PROPOSED,
+            created_at=now,
+            created_by=by,
+            expires_at=expires,
+            explanation=explain(patient, distance=distance, same=same, kind=kind),
+        )
+        rows.append((proposal, float(patient.priority_score or 0), distance or 0.0, same))
+    created = insert_proposals([row[0] for row in rows])
+    report.conflicts += len(rows) - len(created)
+    kept = {id(c) for c in created}
+    created_rows = [row for row in rows if id(row[0]) in kept]
+    report.proposed = len(created_rows)
+    report.proposal_ids = [row[0].pk for row in created_rows]
+    report.priority_served = sum(row[1] for row in created_rows)
+    report.total_km = sum(row[2] for row in created_rows)
+    report.same_practitioner = sum(int(row[3]) for row in created_rows)
+
+
+def insert_proposals(proposals: list[Consultation]) -> list[Consultation]:
+    """Insert in one statement; if a secretary booked some of this time (or one of these patients)
+    meanwhile, keep every proposal that still fits, one savepoint each. Returns those inserted."""
     try:
         with transaction.atomic():
-            Consultation.objects.bulk_create([row[0] for row in rows])
-        created = rows
+            Consultation.objects.bulk_create(proposals)
+        return proposals
     except IntegrityError:
-        # a secretary booked some of this time (or one of these patients) meanwhile:
-        # keep every proposal that still fits, one savepoint each
         created = []
-        for row in rows:
+        for proposal in proposals:
+            proposal.pk = None
             try:
                 with transaction.atomic():
-                    row[0].save()
-                created.append(row)
+                    proposal.save()
+                created.append(proposal)
             except IntegrityError:
-                report.conflicts += 1
-    report.proposed = len(created)
-    report.proposal_ids = [row[0].pk for row in created]
-    report.priority_served = sum(row[1] for row in created)
-    report.total_km = sum(row[2] for row in created)
-    report.same_practitioner = sum(int(row[3]) for row in created)
+                continue
+        return created
