@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from escorter import gdpr
-from staffing.models import Consultation, Reminder
+from staffing.models import CallBack, Consultation, OutcomeChange, Reminder
 
 
 def _when(value) -> str:
@@ -24,6 +24,34 @@ def erase_consultation_notes(*, person: gdpr.Person) -> None:
 @gdpr.erasure_step("staffing.reminders")
 def erase_reminder_recipients(*, person: gdpr.Person) -> None:
     Reminder.objects.filter(consultation__patient_id=person.patient_id).update(recipient="", error="")
+
+
+@gdpr.erasure_step("staffing.call_backs")
+def erase_call_back_notes(*, person: gdpr.Person) -> None:
+    """The "à rappeler" lines stay (counts of disruptions), closed and without their free text."""
+    CallBack.objects.filter(patient_id=person.patient_id).update(reason=gdpr.REDACTED, outcome_note="")
+    CallBack.objects.filter(patient_id=person.patient_id, status=CallBack.Status.OPEN).update(
+        status=CallBack.Status.DONE, handled_at=timezone.now()
+    )
+
+
+@gdpr.erasure_step("staffing.outcome_changes")
+def erase_outcome_change_reasons(*, person: gdpr.Person) -> None:
+    OutcomeChange.objects.filter(consultation__patient_id=person.patient_id).update(reason=gdpr.REDACTED)
+
+
+@gdpr.access_section("a_rappeler", "Rappels du secrétariat après une annulation")
+def call_backs_section(*, person: gdpr.Person) -> list[dict]:
+    return [
+        {
+            "depuis_le": _when(c.created_at),
+            "raison": c.reason,
+            "statut": c.get_status_display(),
+            "traite_le": _when(c.handled_at),
+            "suite": c.outcome_note,
+        }
+        for c in CallBack.objects.filter(patient_id=person.patient_id).order_by("created_at")
+    ]
 
 
 @gdpr.access_section("consultations", "Consultations")
