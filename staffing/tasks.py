@@ -76,3 +76,15 @@ def send_move_notices(at: str | None = None) -> dict:
     from staffing.services.reminders import send_move_notices as send
 
     return send(now=parse_datetime(at) if at else None).as_dict()
+
+
+@shared_task(bind=True, name="staffing.tasks.refill_freed_time", max_retries=30)
+def refill_freed_time(self, permanence_ids: list[int]) -> dict:
+    """Minutes after time is freed: a small scheduler run for it. Idempotent (proposed time is not free);
+    if the nightly run holds the lock, try again a minute later."""
+    from staffing.services.scheduler.run import refill_freed_time as refill
+
+    report = refill(permanence_ids=permanence_ids)
+    if report.skipped and not self.request.is_eager:
+        raise self.retry(countdown=60)
+    return report.as_dict()

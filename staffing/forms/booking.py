@@ -36,6 +36,7 @@ class OutcomeForm(forms.Form):
     new_gp_name = forms.CharField(label="Nom du médecin traitant", max_length=150, required=False)
     new_gp_rpps = forms.CharField(label="RPPS (facultatif)", max_length=11, required=False)
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    amend_reason = forms.CharField(label="Motif de la correction", max_length=250, required=False)
 
     def __init__(self, *args, prefix_pk: int | None = None, **kwargs):
         if prefix_pk is not None:

@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from staffing.models.rota import ConsultationKind, Permanence, Profession, Professional, TsTzRange
 
-# Which professions may hold which kind of consultation. The scheduler adds its own
-# stricter rule per patient (first visit and ALD follow-up with a GP, prevention with the IPA).
+# Which professions may hold which kind of consultation: the one place booking, the scheduler,
+# the refill of freed time and the re-proposal after a disruption all read. The IPA follows
+# stable chronic (ALD) patients and does prevention; a nurse does prevention; a first visit
+# and same-day care need a GP.
 KIND_PROFESSIONS: dict[str, tuple[str, ...]] = {
     ConsultationKind.FIRST_VISIT: (Profession.GP,),
     ConsultationKind.FOLLOW_UP: (Profession.GP, Profession.IPA),

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from sites.models import Premises
 from sites.selectors import commune_centroids, great_circle_km
 from staffing.models import (
     KIND_PROFESSIONS,
@@ -25,6 +26,7 @@ from staffing.models import (
     Permanence,
     Profession,
 )
+from staffing.selectors.supply import only_held
 
 DEFAULT_HORIZON_DAYS = 28
 
@@ -111,6 +113,7 @@ def bookable_permanences(
     return (
         Permanence.objects.active()
         .filter(
+            premises__status=Premises.Status.OPEN,  # not bookable before the premises open
             kinds__contains=[kind],
             professional__profession__in=professions,
             professional__active=True,
@@ -171,7 +174,7 @@ def booking_options(
     """
     now = now or timezone.now()
     horizon = now + dt.timedelta(days=days)
-    permanences = list(bookable_permanences(kind=kind, start=now, end=horizon))
+    permanences = only_held(list(bookable_permanences(kind=kind, start=now, end=horizon)))
     own = Consultation.objects.filter(patient=patient, end__gt=now, start__lt=horizon).filter(occupying(now))
     if ignore is not None:
         own = own.exclude(pk=ignore.pk)

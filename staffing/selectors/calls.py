@@ -13,6 +13,7 @@ from sites.models import Commune
 from sites.selectors import commune_centroids, great_circle_km
 from staffing.models import Consultation, ConsultationKind, Permanence
 from staffing.selectors.booking import bookable_permanences, free_starts
+from staffing.selectors.supply import only_held
 
 SNP = ConsultationKind.SNP
 
@@ -48,7 +49,7 @@ def snp_free_times(*, origin: Commune | None, now: dt.datetime | None = None, da
     now = now or timezone.now()
     today = timezone.localdate(now)
     horizon = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=days), dt.time.min))
-    permanences = list(bookable_permanences(kind=SNP, start=now, end=horizon))
+    permanences = only_held(list(bookable_permanences(kind=SNP, start=now, end=horizon)))
     times = free_starts(permanences, kind=SNP, after=now, now=now)
     communes = {p.premises.commune for p in permanences} | ({origin} if origin is not None else set())
     centroids = commune_centroids(communes)

@@ -17,7 +17,15 @@ from django.utils import timezone
 
 from escorter.audit import record_system
 from escorter.db import constraint_name, is_deadlock, save_retrying_deadlocks
-from staffing.models import KIND_PROFESSIONS, CallBack, Consultation, ConsultationKind, ConsultationStatus, Permanence
+from staffing.models import (
+    KIND_PROFESSIONS,
+    CallBack,
+    Consultation,
+    ConsultationKind,
+    ConsultationStatus,
+    OutcomeChange,
+    Permanence,
+)
 from staffing.selectors.booking import consultation_minutes
 
 Status = ConsultationStatus
@@ -168,6 +176,20 @@ def _not_before_its_day(consultation: Consultation, now: dt.datetime) -> None:
         raise BookingError(f"Ce rendez-vous a lieu le {day:%d/%m/%Y} : rien ne peut être noté avant ce jour-là.")
 
 
+def refill_after_commit(permanence_ids) -> None:
+    """Once the transaction commits, offer the freed time to the waiting list (staffing.tasks.refill_freed_time)."""
+    ids = sorted({pk for pk in permanence_ids if pk})
+    if not ids:
+        return
+
+    def enqueue():
+        from staffing import tasks
+
+        tasks.refill_freed_time.delay(permanence_ids=ids)
+
+    transaction.on_commit(enqueue)
+
+
 def _locked(consultation: Consultation) -> Consultation:
     return Consultation.objects.select_for_update().select_related("patient", "professional").get(pk=consultation.pk)
 
@@ -189,6 +211,7 @@ def move_consultation(
     current.cancelled_at = now
     current.cancelled_by = _user(user)
     current.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
+    refill_after_commit([current.permanence_id])
     return book_consultation(
         patient=current.patient,
         permanence=permanence,
@@ -217,6 +240,8 @@ def cancel_consultation(
     current.cancelled_at = now or timezone.now()
     current.cancelled_by = _user(user)
     current.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
+    if current.end > current.cancelled_at:
+        refill_after_commit([current.permanence_id])
     return current
 
 
@@ -271,6 +296,7 @@ def mark_no_show(*, consultation: Consultation, user, now: dt.datetime | None = 
     current.outcome_recorded_at = now
     current.outcome_recorded_by = _user(user)
     current.save(update_fields=["status", "arrived_at", "outcome_recorded_at", "outcome_recorded_by"])
+    refill_after_commit([current.permanence_id])  # what is left of the permanence today
     return current
 
 
@@ -286,9 +312,13 @@ def record_outcome(
     new_gp_rpps: str = "",
     next_appointment_needed: bool = False,
     note: str = "",
+    amend_reason: str = "",
     now: dt.datetime | None = None,
 ) -> Consultation:
     """The practitioner's one form: seen or not, orientation, new GP found, next appointment needed.
+
+    An outcome already recorded (seen, absent, orientation, GP found) changes only with
+    `amend_reason`, and the change is kept in OutcomeChange; the note alone may be edited.
 
     "New GP found" moves the patient to gp_found through the patients app's own service,
     in the same transaction: both commit or neither.
@@ -302,8 +332,18 @@ def record_outcome(
         raise BookingError("Ce rendez-vous n'a pas eu lieu : impossible d'en saisir le compte rendu.")
     if current.start > now:
         raise BookingError("Le rendez-vous n'a pas encore commencé.")
+    _not_before_its_day(current, now)
     if gp_found and not seen:
         raise BookingError({"gp_found": "Un patient absent ne peut pas être noté « médecin traitant trouvé »."})
+    _keep_history(
+        current,
+        seen=seen,
+        orientation=orientation if seen else "",
+        gp_found=gp_found,
+        reason=amend_reason,
+        user=user,
+        now=now,
+    )
     current.status = Status.DONE if seen else Status.NO_SHOW
     current.orientation = orientation if seen else ""
     current.gp_found = bool(gp_found)
@@ -327,12 +367,41 @@ def record_outcome(
     return current
 
 
-def expire_proposals(*, now: dt.datetime | None = None) -> int:
-    """Proposals nobody confirmed in time are withdrawn and their time freed."""
-    now = now or timezone.now()
-    return Consultation.objects.filter(status=Status.PROPOSED, expires_at__lte=now).update(
-        status=Status.CANCELLED, cancel_reason=EXPIRED_REASON, cancelled_at=now
+def _keep_history(current: Consultation, *, seen, orientation, gp_found, reason, user, now) -> None:
+    """A recorded outcome is only overwritten on purpose, and the overwrite is written down."""
+    if current.status not in (Status.DONE, Status.NO_SHOW):
+        return
+    status = Status.DONE if seen else Status.NO_SHOW
+    if (status, orientation, bool(gp_found)) == (current.status, current.orientation, current.gp_found):
+        return
+    reason = (reason or "").strip()
+    if not reason:
+        raise BookingError(
+            f"Un compte rendu « {Status(current.status).label} » est déjà enregistré : "
+            "indiquez le motif de la correction pour le modifier."
+        )
+    OutcomeChange.objects.create(
+        consultation=current,
+        from_status=current.status,
+        to_status=status,
+        from_orientation=current.orientation,
+        to_orientation=orientation,
+        reason=reason[:250],
+        at=now,
+        by=_user(user),
     )
+
+
+def expire_proposals(*, now: dt.datetime | None = None, refill: bool = True) -> int:
+    """Proposals nobody confirmed in time are withdrawn and their time freed (and refilled, unless
+    the caller is a scheduler run itself)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        expired = Consultation.objects.filter(status=Status.PROPOSED, expires_at__lte=now)
+        freed = list(expired.filter(end__gt=now).values_list("permanence_id", flat=True).distinct()) if refill else []
+        count = expired.update(status=Status.CANCELLED, cancel_reason=EXPIRED_REASON, cancelled_at=now)
+        refill_after_commit(freed)
+    return count
 
 
 # --- Confirmation text (printable and SMS) ---------------------------------------------------

@@ -47,10 +47,10 @@ from staffing.models import (
 )
 from staffing.selectors.booking import consultation_minutes, free_starts
 from staffing.selectors.calendars import paris_datetime
+from staffing.selectors.supply import schedulable_permanences
 from staffing.services.booking import EXPIRED_REASON, expire_proposals
 from staffing.services.scheduler.problem import Need, build_problem, placements
 from staffing.services.scheduler.run import LOCK_KEY, insert_proposals, proposal_days
-from staffing.services.scheduler.supply import schedulable_permanences
 from staffing.solver import solve
 
 HORIZON_DAYS = 28
@@ -284,7 +284,7 @@ def carry_out(
         Permanence.objects.filter(pk=disruption.shortened.pk).update(
             start=disruption.start, end=disruption.end, updated_at=now
         )
-    expire_proposals(now=now)  # an expired proposal still holds its range in the constraint
+    expire_proposals(now=now, refill=False)  # an expired proposal still holds its range in the constraint
     moves = _plan(consultations, lost_ids=lost_ids, now=now, horizon_days=horizon_days)
     _propose(moves, reason=reason, now=now)
     _queue(moves, reason=reason, now=now)

@@ -106,6 +106,7 @@ def consultation_outcome(request, pk: int):
             new_gp_rpps=data.get("new_gp_rpps", ""),
             next_appointment_needed=data.get("next_appointment_needed", False),
             note=data.get("note", ""),
+            amend_reason=data.get("amend_reason", ""),
         )
     except (BookingError, SlotUnavailable, ValidationError) as exc:
         text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)

@@ -71,18 +71,22 @@ def test_each_patient_is_proposed_the_nearest_site_and_the_reason_is_written():
     assert explanation.startswith(f"{someone_a.priority_tier}, ALD") and "0 km" in explanation
 
 
-def test_ald_follow_up_goes_to_a_gp_and_prevention_to_the_ipa():
+def test_ipa_and_nurse_time_serves_the_follow_up_and_prevention_they_may_give():
     gp_past = permanence(days=-10)
-    gp = permanence(profession=Profession.GP)
-    ipa = permanence(profession=Profession.IPA)
+    ipa = permanence(profession=Profession.IPA, hours=1)  # two 30-minute slots
+    nurse = permanence(profession=Profession.NURSE, hours=1)
     ald = patient(ald=True, status=Patient.Status.IN_CARE)
     other = patient(status=Patient.Status.IN_CARE)
+    newcomer = patient()  # a first visit needs a GP: none has time
     _done(ald, gp_past)
     _done(other, gp_past, offset=20)
     schedule_consultations()
-    assert Consultation.objects.get(patient=ald, status=PROPOSED).professional == gp.professional
-    proposal = Consultation.objects.get(patient=other, status=PROPOSED)
-    assert proposal.professional == ipa.professional and proposal.kind == ConsultationKind.PREVENTION
+    follow_up = Consultation.objects.get(patient=ald, status=PROPOSED)
+    assert follow_up.professional == ipa.professional and follow_up.kind == ConsultationKind.FOLLOW_UP
+    prevention = Consultation.objects.get(patient=other, status=PROPOSED)
+    assert prevention.professional in (ipa.professional, nurse.professional)
+    assert prevention.kind == ConsultationKind.PREVENTION
+    assert not Consultation.objects.filter(patient=newcomer).exists()
 
 
 def test_continuity_prefers_the_practitioner_seen_last_time():

@@ -20,22 +20,19 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from staffing.models import Consultation, ConsultationKind, ConsultationStatus, Profession
+from staffing.models import KIND_PROFESSIONS, Consultation, ConsultationKind, ConsultationStatus
 from staffing.selectors.booking import consultation_minutes, free_starts
+from staffing.selectors.supply import schedulable_permanences
 from staffing.services.booking import expire_proposals
 from staffing.services.scheduler.problem import Need, build_problem, placements
-from staffing.services.scheduler.supply import schedulable_permanences
 from staffing.solver import Weights, solve
 
 LOCK_KEY = 6_060_001  # pg advisory lock id of the scheduler (arbitrary, unique in the project)
 DEFAULT_HORIZON_DAYS = 28
 
-# What each patient needs from the scheduler, and who may provide it (stricter than booking by hand).
-NEEDS: list[tuple[str, tuple[str, ...]]] = [
-    (ConsultationKind.FIRST_VISIT, (Profession.GP,)),
-    (ConsultationKind.FOLLOW_UP, (Profession.GP,)),  # ALD follow-up: a GP
-    (ConsultationKind.PREVENTION, (Profession.IPA,)),  # prevention: the IPA
-]
+# What the scheduler proposes; who may give each kind is KIND_PROFESSIONS (staffing.models), the one place.
+SCHEDULED_KINDS = (ConsultationKind.FIRST_VISIT, ConsultationKind.FOLLOW_UP, ConsultationKind.PREVENTION)
+REFILL_CANDIDATES = 500  # a refill weighs the most fragile suitable patients, not the whole registry
 
 
 def proposal_days() -> int:
@@ -113,6 +110,28 @@ def candidate_patients(now: dt.datetime):
     )
 
 
+def _refill_candidates(now: dt.datetime, permanences) -> list:
+    """The most fragile waiting patients whose next care one of these permanences can give."""
+    kinds = {
+        kind
+        for p in permanences
+        for kind in p.kinds
+        if kind in SCHEDULED_KINDS and p.professional.profession in KIND_PROFESSIONS.get(kind, ())
+    }
+    wanted = Q(pk__in=[])
+    if ConsultationKind.FIRST_VISIT in kinds:
+        wanted |= Q(seen_before=False)
+    if ConsultationKind.FOLLOW_UP in kinds:
+        wanted |= Q(seen_before=True, ald=True)
+    if ConsultationKind.PREVENTION in kinds:
+        wanted |= Q(seen_before=True, ald=False)
+    refused_here = Consultation.objects.filter(
+        patient=OuterRef("pk"), permanence__in=[p.pk for p in permanences], status=ConsultationStatus.CANCELLED
+    )
+    # whoever just cancelled or refused this time is not offered it again
+    return list(candidate_patients(now).filter(wanted).exclude(Exists(refused_here))[:REFILL_CANDIDATES])
+
+
 def patient_need(patient) -> str:
     if not patient.seen_before:
         return ConsultationKind.FIRST_VISIT
@@ -159,18 +178,21 @@ def schedule_consultations(
         if not _try_lock():
             report.skipped = True
             return report
-        report.expired = expire_proposals(now=now)
-        step(10, "Lecture de la liste d'attente…")
-        patients = list(candidate_patients(now))
-        report.candidates = len(patients)
-        step(25, "Calcul du temps de consultation libre…")
+        report.expired = expire_proposals(now=now, refill=False)  # this run is the refill
+        step(10, "Calcul du temps de consultation libre…")
         permanences = schedulable_permanences(
-            now=now, horizon_days=horizon_days, kinds=[kind for kind, _ in NEEDS], only_ids=permanence_ids
+            now=now, horizon_days=horizon_days, kinds=SCHEDULED_KINDS, only_ids=permanence_ids
         )
         free = free_starts(permanences, after=now, now=now)
         free = {p.pk: proposable(p, free.get(p.pk, [])) for p in permanences}
         permanences = [p for p in permanences if free.get(p.pk)]
         report.free_slots = sum(len(free[p.pk]) for p in permanences)
+        step(25, "Lecture de la liste d'attente…")
+        if permanence_ids is None:
+            patients = list(candidate_patients(now))
+        else:
+            patients = _refill_candidates(now, permanences) if permanences else []
+        report.candidates = len(patients)
         if not patients or not permanences:
             report.seconds = time.perf_counter() - started
             step(100, report.summary)
@@ -179,12 +201,12 @@ def schedule_consultations(
         step(40, "Optimisation des affectations…")
         built = build_problem(
             patients=patients,
-            needs=[Need(patient_need(p)) for p in patients],
+            needs=[Need(patient_need(p), step_free=p.mobility_need) for p in patients],
             last_professionals=[p.last_professional_id for p in patients],
             permanences=permanences,
             free=free,
             now=now,
-            professions=dict(NEEDS),
+            professions=KIND_PROFESSIONS,
             weights=weights,
         )
         solution = solve(built.problem)
@@ -248,3 +270,10 @@ def insert_proposals(proposals: list[Consultation]) -> list[Consultation]:
             except IntegrityError:
                 continue
         return created
+
+
+def refill_freed_time(*, permanence_ids: list[int], now: dt.datetime | None = None) -> SchedulerReport:
+    """Freed time (a cancellation, a rejected or expired proposal, a no-show) offered at once to the
+    most fragile suitable waiting patients: a scheduler run limited to those permanences, under the
+    nightly run's lock (`skipped` when it is busy: the task tries again a minute later)."""
+    return schedule_consultations(now=now, permanence_ids=permanence_ids)

@@ -49,11 +49,15 @@ def schedulable_permanences(
     )
     if only_ids is not None:
         queryset = queryset.filter(pk__in=list(only_ids))
-    permanences = list(queryset)
+    return only_held(list(queryset))
+
+
+def only_held(permanences: list[Permanence]) -> list[Permanence]:
+    """The permanences that can really take place (two queries: absences and closures of their days)."""
     if not permanences:
         return []
-    first = timezone.localdate(permanences[0].start)
-    last = max(timezone.localdate(p.start) for p in permanences)
+    days = [timezone.localdate(p.start) for p in permanences]
+    first, last = min(days), max(days)
     professionals = {p.professional_id for p in permanences}
     absences = list(
         Absence.objects.filter(professional_id__in=professionals, start_date__lte=last, end_date__gte=first)
