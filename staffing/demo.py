@@ -239,5 +239,12 @@ def seed_calls(stdout=None) -> None:
     demo_calls.seed(stdout=stdout)
 
 
-# the team and rota, then consultation history and upcoming bookings, then the line's calls
-DEMO_STEPS = [(40, seed), (50, seed_bookings), (60, seed_calls)]
+def seed_disruptions(stdout=None) -> None:
+    from staffing import demo_disruptions
+
+    demo_disruptions.seed(stdout=stdout)
+
+
+# the team and rota, then consultation history and upcoming bookings, then the line's calls,
+# then disruptions handled the one way (a past cancelled permanence, an absence ahead)
+DEMO_STEPS = [(40, seed), (50, seed_bookings), (60, seed_calls), (65, seed_disruptions)]

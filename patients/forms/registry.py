@@ -70,6 +70,7 @@ class PatientForm(forms.ModelForm):
             "referral_source",
             "ald",
             "disability",
+            "mobility_need",
             "pregnancy",
             "hospital_discharge_date",
             "lives_alone",
@@ -119,6 +120,7 @@ class PatientForm(forms.ModelForm):
                 Row(Column("disability"), Column("pregnancy"), Column("lives_alone")),
                 Row(Column("hospital_discharge_date", css_class="col-md-4")),
             ),
+            Fieldset("Accès", "mobility_need"),
             "notes",
         )
 

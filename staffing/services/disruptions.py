@@ -28,7 +28,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -255,8 +255,16 @@ def preview(disruption: Disruption, *, now: dt.datetime | None = None, horizon_d
 
 
 def _lock_scheduler() -> None:
+    """Wait for a scheduler run in progress, but not forever: a coordinator is waiting too."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        cursor.execute("SET LOCAL lock_timeout = '30s'")
+        try:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        except OperationalError as exc:
+            raise ValidationError(
+                "Une planification est en cours : réessayez dans quelques minutes (rien n'a été modifié)."
+            ) from exc
+        cursor.execute("SET LOCAL lock_timeout = DEFAULT")
 
 
 @transaction.atomic

@@ -49,6 +49,11 @@ def sending_hours() -> tuple[int, int]:
     return tuple(getattr(settings, "REMINDER_SENDING_HOURS", (9, 20)))
 
 
+def in_sending_hours(now: dt.datetime) -> bool:
+    first, last = sending_hours()
+    return first <= timezone.localtime(now).hour < last
+
+
 def tomorrow_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
     start = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time.min))
@@ -121,10 +126,8 @@ def _deliver(reminder: Reminder) -> str:
 def send_due_reminders(*, now: dt.datetime | None = None, progress=None) -> ReminderReport:
     """Create and send the day-before reminders. Must run outside a transaction (each claim commits)."""
     now = now or timezone.now()
-    report = ReminderReport()
-    first, last = sending_hours()
-    if not first <= timezone.localtime(now).hour < last:
-        report.outside_hours = True
+    report = ReminderReport(outside_hours=not in_sending_hours(now))
+    if report.outside_hours:
         return report
     report.stale = Reminder.objects.filter(status=Reminder.Status.SENDING, claimed_at__lt=now - STALE_AFTER).update(
         status=Reminder.Status.FAILED, error="Envoi interrompu (worker arrêté) : vérifier avant de renvoyer."
@@ -154,10 +157,8 @@ def send_move_notices(*, now: dt.datetime | None = None) -> ReminderReport:
     """Send the "your appointment moved" notices a disruption left pending (in sending hours;
     otherwise the hourly reminder run sends them). Must run outside a transaction."""
     now = now or timezone.now()
-    report = ReminderReport()
-    first, last = sending_hours()
-    if not first <= timezone.localtime(now).hour < last:
-        report.outside_hours = True
+    report = ReminderReport(outside_hours=not in_sending_hours(now))
+    if report.outside_hours:
         return report
     _send(_pending_notices(), now=now, report=report, progress=None)
     return report

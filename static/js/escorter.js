@@ -11,3 +11,12 @@ document.addEventListener("htmx:responseError", function (event) {
   document.body.appendChild(box);
   setTimeout(function () { box.remove(); }, 6000);
 });
+
+// A form with data-confirm asks before it is sent (cancelling an appointment, for instance).
+document.addEventListener("submit", function (event) {
+  const question = event.target.getAttribute && event.target.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);

@@ -30,6 +30,12 @@ def test_seed_demo_builds_the_territory_and_a_second_run_changes_nothing():
     assert Commune.objects.filter(in_territory=True).count() == 20
     assert Commune.objects.get(insee_code="85018").name == "Beauvoir-sur-Mer"
 
+    # disruptions handled the one way: nothing left on cancelled time, a past one's patients moved on
+    from staffing.models import Consultation
+
+    assert not Consultation.objects.filter(permanence__status="cancelled", status__in=["proposed", "booked"]).exists()
+    assert Consultation.objects.filter(cancel_reason="Médecin malade", rescheduled_to__status="done").exists()
+
     users = get_user_model().objects.all()
     assert set(Role) <= {user_role(u) for u in users}
     assert users.get(username="ars").funder_membership.funder.name == "ARS Pays de la Loire"
