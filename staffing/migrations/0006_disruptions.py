@@ -97,9 +97,9 @@ $$ LANGUAGE plpgsql;
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0007_fragility_rule'),
+        ('patients', '0009_patient_mobility_need'),
         ('sites', '0002_premises_room_closure'),
-        ('staffing', '0004_patient_next_consultation'),
+        ('staffing', '0005_consultation_source'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
