@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0008_referral_source_sas'),
+        ('patients', '0009_regional_scale'),
     ]
 
     operations = [

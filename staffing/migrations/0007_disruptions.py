@@ -97,9 +97,9 @@ $$ LANGUAGE plpgsql;
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0009_patient_mobility_need'),
+        ('patients', '0010_patient_mobility_need'),
         ('sites', '0002_premises_room_closure'),
-        ('staffing', '0005_consultation_source'),
+        ('staffing', '0006_consultation_proposal_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
