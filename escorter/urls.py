@@ -30,4 +30,5 @@ urlpatterns = [
 
 handler403 = "escorter.errors.permission_denied"
 handler404 = "escorter.errors.page_not_found"
+handler400 = "escorter.errors.bad_request"
 handler500 = "escorter.errors.server_error"
