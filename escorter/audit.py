@@ -73,3 +73,37 @@ def record_system(action: str, *, object_type: str, object_id: str | int = "", d
         object_id=str(object_id),
         detail=detail,
     )
+
+
+def purge_audit_log(*, retention_days: int | None = None, now=None) -> int:
+    """Retention: delete the audit entries older than `retention_days` (AUDIT_RETENTION_DAYS).
+
+    Only the database role that owns the table can: the app's role holds no DELETE on it,
+    and the table's trigger (migration escorter 0005) lets a DELETE through only for rows
+    older than the date this function announces for its own transaction, never for the
+    last AUDIT_MIN_RETENTION_DAYS. Run by beat on the `maintenance` queue, whose worker
+    connects as the owner (README, "Database roles").
+    """
+    import datetime as dt
+
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    retention_days = retention_days or settings.AUDIT_RETENTION_DAYS
+    if retention_days < settings.AUDIT_MIN_RETENTION_DAYS:
+        raise ValueError(
+            f"La durée de conservation du journal ne peut descendre sous {settings.AUDIT_MIN_RETENTION_DAYS} jours."
+        )
+    cutoff = (now or timezone.now()) - dt.timedelta(days=retention_days)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('escorter.audit_purge_before', %s, true)", [cutoff.isoformat()])
+        cursor.execute("DELETE FROM escorter_auditlog WHERE at < %s", [cutoff])
+        deleted = cursor.rowcount
+        cursor.execute("SELECT set_config('escorter.audit_purge_before', '', true)")
+    record_system(
+        "delete",
+        object_type="escorter.AuditLog",
+        detail=f"purge de conservation : {deleted} entrée(s) antérieure(s) au {timezone.localtime(cutoff):%d/%m/%Y}",
+    )
+    return deleted

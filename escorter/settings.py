@@ -5,6 +5,7 @@ run eagerly). Production sets DEBUG=False, which switches on the hardening below
 refuses to start with the development secret key.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "escorter.params.InvalidParameterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -109,6 +111,13 @@ else:
     from escorter import embedded
 
     DATABASES = {"default": embedded.ensure_running(BASE_DIR)}
+# Two database roles in production (README, "Database roles"): the app connects as a
+# restricted role (DATABASE_URL); `migrate` runs as the owner of the tables, from
+# MIGRATION_DATABASE_URL when it is set (or from a DATABASE_URL given to that command alone).
+MIGRATION_DATABASE_URL = env.str("MIGRATION_DATABASE_URL", default="")
+if MIGRATION_DATABASE_URL and sys.argv[1:2] == ["migrate"]:
+    DATABASES = {"default": env.db_url_config(MIGRATION_DATABASE_URL)}
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="escorter_app")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("TEST", {})
@@ -234,6 +243,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=6, day_of_month=1),  # CELERY_TIMEZONE: Europe/Paris
     },
 }
+# Audit retention (escorter.audit.purge_audit_log): only the owner role can purge, so the
+# task goes to the `maintenance` queue, consumed by a worker connected as the owner.
+CELERY_TASK_ROUTES = {"escorter.tasks.purge_audit_log": {"queue": "maintenance"}}
+CELERY_BEAT_SCHEDULE["purge-audit-log-monthly"] = {
+    "task": "escorter.tasks.purge_audit_log",
+    "schedule": crontab(minute=30, hour=4, day_of_month=2),
+}
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365 * 3)
+AUDIT_MIN_RETENTION_DAYS = 180  # also enforced by the table's trigger (migration escorter 0005)
 # Scheduler proposals not confirmed within this many days are withdrawn and their time freed.
 SCHEDULER_PROPOSAL_DAYS = env.int("SCHEDULER_PROPOSAL_DAYS", default=3)
 # Share of every permanence the scheduler leaves free for phone bookings and same-day care.

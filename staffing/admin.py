@@ -47,24 +47,5 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     readonly_fields = ("token",)
 
 
-# --- Booking -----------------------------------------------------------------------
-
-from staffing.models import Consultation, Reminder  # noqa: E402
-
-
-@admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
-    list_display = ("start", "patient", "professional", "permanence", "kind", "status")
-    list_filter = ("status", "kind", "professional")
-    list_select_related = ("patient", "professional", "permanence__premises")
-    raw_id_fields = ("patient", "permanence", "rescheduled_from")
-    date_hierarchy = "start"
-    readonly_fields = ("created_at", "created_by", "confirmed_at", "confirmed_by", "cancelled_at", "cancelled_by")
-
-
-@admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ("consultation", "channel", "recipient", "status", "sent_at")
-    list_filter = ("channel", "status")
-    list_select_related = ("consultation__professional",)
-    raw_id_fields = ("consultation",)
+# Consultations and reminders name patients: they are not in the admin (an admin page
+# would be an unaudited nominative read); the app's audited pages show them.

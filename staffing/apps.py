@@ -6,4 +6,7 @@ class StaffingConfig(AppConfig):
     verbose_name = "Équipe, permanences et consultations"
 
     def ready(self):
-        from staffing import gdpr  # noqa: F401  registers the erasure and access steps
+        from patients.selectors.registry import practitioner_access_rule
+        from staffing import access, gdpr  # noqa: F401  gdpr registers the erasure and access steps
+
+        practitioner_access_rule(access.holds_consultation)

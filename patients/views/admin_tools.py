@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from escorter.audit import record
+from escorter.params import int_param
 from escorter.roles import Role, role_required
 from patients import services
 from patients.forms import AnonymiseForm, PriorityRuleForm
@@ -39,8 +40,8 @@ def anonymise(request):
         return redirect("patients:anonymise")
     if form.is_bound and "months" in form.cleaned_data:
         months = form.cleaned_data["months"]
-    elif request.GET.get("months", "").isdigit():
-        months = max(1, min(240, int(request.GET["months"])))
+    elif request.GET.get("months"):
+        months = int_param(request, "months", DEFAULT_RETENTION_MONTHS, minimum=1, maximum=240)
         form = AnonymiseForm(initial={"months": months})
     return render(
         request,

@@ -38,6 +38,7 @@ def patient_detail(request, pk: int):
         "is_coordinator": has_role(request.user, Role.COORDINATOR),
         "status_form": StatusChangeForm(patient=patient) if can_edit and not patient.anonymised_at else None,
         "explanation": patient.priority_explanation or {},
+        "can_see_list": can_edit,
     }
     return render(request, "patients/patient_detail.html", context)
 
@@ -103,6 +104,7 @@ def patient_status(request, pk: int):
         "is_coordinator": has_role(request.user, Role.COORDINATOR),
         "status_form": form,
         "explanation": patient.priority_explanation or {},
+        "can_see_list": True,
     }
     return render(request, "patients/patient_detail.html", context, status=400)
 

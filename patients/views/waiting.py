@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from escorter.audit import describe_query, record
-from escorter.roles import CARE_TEAM, Role, has_role, role_required
+from escorter.roles import STAFF, Role, has_role, role_required
 from escorter.spreadsheets import neutralise_row
 from patients.filters import WaitingListFilter
 from patients.normalise import format_phone
@@ -26,7 +26,9 @@ def _rank(value: str | None) -> int:
         return 1
 
 
-@role_required(*CARE_TEAM)
+# Practitioners do not see the list (contact details of every waiting patient): they reach
+# their own patients from their day and agenda (least privilege, README role table).
+@role_required(*STAFF)
 def waiting_list_view(request):
     filterset = WaitingListFilter(request.GET, queryset=waiting_list())
     valid = filterset.is_valid()

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from escorter.models import TaskRun
+from escorter.params import int_param
 from escorter.roles import Role, role_required
 from escorter.taskruns import enqueue
 from reporting import tasks
@@ -38,8 +39,8 @@ def report_list(request):
         "-month", "audience__name", "-version"
     )[:200]
     form = GenerateReportForm(initial={"month": Month.last().key})
-    run_id = request.GET.get("tache", "")
-    run = TaskRun.objects.filter(pk=int(run_id)).first() if run_id.isdigit() else None
+    run_id = int_param(request, "tache")
+    run = TaskRun.objects.filter(pk=run_id).first() if run_id else None
     return render(request, "reporting/report_list.html", {"reports": reports, "form": form, "run": run})
 
 

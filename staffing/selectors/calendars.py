@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.db.models import Prefetch, QuerySet
 
+from escorter import params
 from escorter.dates import WEEKDAYS_FR, month_label
 from sites.models import Closure, Premises
 from staffing.models import Permanence, Professional
@@ -40,15 +41,12 @@ def monday_of(day: dt.date) -> dt.date:
 
 
 def parse_week(value: str | None, today: dt.date | None = None) -> dt.date:
-    """The Monday of ISO week `value` ("2026-W48"), or of the current week when missing or malformed."""
-    today = today or dt.date.today()
-    if value:
-        try:
-            year, week = value.upper().split("-W")
-            return dt.date.fromisocalendar(int(year), int(week), 1)
-        except ValueError:
-            pass
-    return monday_of(today)
+    """The Monday of ISO week `value` ("2026-W48"), or of the current week when missing.
+
+    Malformed or out-of-range: escorter.params.InvalidParameter (a French 400)."""
+    if value and value.strip():
+        return params.parse_week(value.strip())
+    return monday_of(today or dt.date.today())
 
 
 def iso_week(day: dt.date) -> str:
@@ -57,15 +55,12 @@ def iso_week(day: dt.date) -> str:
 
 
 def parse_month(value: str | None, today: dt.date | None = None) -> dt.date:
-    """The first day of month `value` ("2026-11"), or of the current month."""
-    today = today or dt.date.today()
-    if value:
-        try:
-            year, month = value.split("-")
-            return dt.date(int(year), int(month), 1)
-        except ValueError:
-            pass
-    return today.replace(day=1)
+    """The first day of month `value` ("2026-11"), or of the current month when missing.
+
+    Malformed or out-of-range: escorter.params.InvalidParameter (a French 400)."""
+    if value and value.strip():
+        return params.parse_month(value.strip())
+    return (today or dt.date.today()).replace(day=1)
 
 
 def _permanences_between(start: dt.date, end: dt.date) -> QuerySet[Permanence]:

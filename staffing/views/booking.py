@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
-from escorter.audit import record
+from escorter.audit import describe_query, record
 from escorter.models import TaskRun
+from escorter.params import int_param
 from escorter.roles import CARE_TEAM, STAFF, Role, has_role, role_required
 from escorter.sms import SmsError, send_sms
 from escorter.taskruns import enqueue
@@ -267,8 +268,8 @@ def consultation_send_sms(request, pk: int):
 @role_required(*STAFF)
 def scheduler(request):
     runs = TaskRun.objects.filter(task_name=tasks.schedule_consultations.name).order_by("-created_at")
-    run_id = request.GET.get("run", "")
-    last_run = (runs.filter(pk=run_id) if run_id.isdigit() else runs).first()
+    run_id = int_param(request, "run")
+    last_run = (runs.filter(pk=run_id) if run_id else runs).first()
     # live proposals are bounded by the free time of a few days, not by the registry: a counted paginator
     filterset = ProposalFilter(request.GET, queryset=proposals())
     queryset = filterset.qs if filterset.is_valid() else proposals().none()
@@ -277,7 +278,7 @@ def scheduler(request):
         request,
         "view",
         object_type="staffing.Consultation",
-        detail=f"propositions ({len(page.object_list)}/{page.paginator.count}) {request.GET.urlencode()}"[:500],
+        detail=f"propositions ({len(page.object_list)}/{page.paginator.count}) {describe_query(request.GET)}"[:500],
     )
     query = request.GET.copy()
     query.pop("page", None)

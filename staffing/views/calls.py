@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
+from escorter.params import int_param
 from escorter.roles import STAFF, Role, role_required
 from patients.models import CallOutcome
 from patients.models.calls import OUTCOME_CSS, OUTCOME_SHORT
@@ -103,12 +104,7 @@ def call_book(request, call_pk: int):
 @role_required(Role.COORDINATOR)
 @require_GET
 def call_dashboard(request):
-    try:
-        period = int(request.GET.get("jours", 30))
-    except ValueError:
-        period = 30
-    if period not in dict(PERIODS):
-        period = 30
+    period = int_param(request, "jours", 30, choices=dict(PERIODS))
     last_day = timezone.localdate()
     first_day = last_day - dt.timedelta(days=period - 1)
     start, end = day_bounds(first_day, last_day)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from escorter.audit import record
+from escorter.params import date_param, int_param
 from escorter.roles import STAFF, Role, has_role, role_required
 from sites.models import Premises
 from staffing.forms.booking import CancelForm, OutcomeForm
@@ -22,11 +23,7 @@ from staffing.services.booking import BookingError, SlotUnavailable, record_outc
 
 
 def _day(request) -> dt.date:
-    raw = request.GET.get("date", "")
-    try:
-        return dt.date.fromisoformat(raw) if raw else timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
+    return date_param(request, "date", timezone.localdate())
 
 
 def _nav(day: dt.date) -> dict:
@@ -45,8 +42,8 @@ def practitioner_day(request):
     if has_role(request.user, Role.PRACTITIONER):
         professional = Professional.objects.filter(user=request.user).first()
     else:
-        pk = request.GET.get("professional", "")
-        professional = get_object_or_404(Professional, pk=pk) if pk.isdigit() else None
+        pk = int_param(request, "professional")
+        professional = get_object_or_404(Professional, pk=pk) if pk else None
     consultations = []
     if professional is not None:
         consultations = list(day_consultations(day).filter(professional=professional))
@@ -121,12 +118,12 @@ def secretary_day(request):
     """Per site: who is expected, who arrived, who did not come."""
     day = _day(request)
     premises_list = list(Premises.objects.exclude(status=Premises.Status.CLOSED).order_by("name"))
-    selected = request.GET.get("premises", "")
+    selected = int_param(request, "premises")
     consultations = day_consultations(day)
     current = None
-    if selected.isdigit():
-        current = next((p for p in premises_list if p.pk == int(selected)), None)
-        consultations = consultations.filter(permanence__premises_id=int(selected))
+    if selected:
+        current = next((p for p in premises_list if p.pk == selected), None)
+        consultations = consultations.filter(permanence__premises_id=selected)
     consultations = list(consultations)
     record(
         request,

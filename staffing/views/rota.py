@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from escorter.models import TaskRun
+from escorter.params import int_param
 from escorter.roles import CARE_TEAM, STAFF, Role, has_role, role_required
 from escorter.taskruns import enqueue
 from staffing import tasks
@@ -59,8 +60,8 @@ def professional_edit(request, pk: int | None = None):
 @role_required(*STAFF)
 def rota(request):
     runs = TaskRun.objects.filter(task_name=tasks.generate_permanences.name).order_by("-created_at")
-    run_id = request.GET.get("run", "")
-    last_run = (runs.filter(pk=run_id) if run_id.isdigit() else runs).first()
+    run_id = int_param(request, "run")
+    last_run = (runs.filter(pk=run_id) if run_id else runs).first()
     return render(
         request,
         "staffing/rota.html",

@@ -1,5 +1,8 @@
 """The audit log is append-only for the ORM and for raw SQL alike."""
 
+import datetime as dt
+import os
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
@@ -76,3 +79,67 @@ def test_admin_shows_the_log_read_only(client):
     assert client.get("/admin/escorter/auditlog/").status_code == 200
     assert client.get(f"/admin/escorter/auditlog/{entry.pk}/delete/").status_code == 403
     assert client.get("/admin/escorter/auditlog/add/").status_code == 403
+
+
+def _entry_at(days_ago: int) -> AuditLog:
+    from django.utils import timezone
+
+    return AuditLog.objects.create(at=timezone.now() - dt.timedelta(days=days_ago), action="view", detail="x")
+
+
+def test_purge_deletes_only_entries_older_than_the_retention_and_says_so():
+    old, recent = _entry_at(400), _entry_at(100)
+    assert audit.purge_audit_log(retention_days=365) == 1
+    assert not AuditLog.objects.filter(pk=old.pk).exists() and AuditLog.objects.filter(pk=recent.pk).exists()
+    purge = AuditLog.objects.get(action="delete", object_type="escorter.AuditLog")
+    assert purge.detail.startswith("purge de conservation : 1 entrée(s)")
+
+
+def test_purge_cannot_reach_the_last_six_months():
+    _entry_at(100)
+    with pytest.raises(ValueError, match="180 jours"):
+        audit.purge_audit_log(retention_days=30)
+    # nor by raw SQL announcing a recent date: the trigger keeps the floor
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('escorter.audit_purge_before', now()::text, true)")
+        cursor.execute("DELETE FROM escorter_auditlog")
+    assert AuditLog.objects.count() == 1
+
+
+def test_purge_runs_monthly_on_the_owner_queue(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["purge-audit-log-monthly"]
+    assert entry["task"] == "escorter.tasks.purge_audit_log"
+    assert settings.CELERY_TASK_ROUTES["escorter.tasks.purge_audit_log"] == {"queue": "maintenance"}
+    from escorter.celery import app
+
+    assert app.amqp.router.route({}, "escorter.tasks.purge_audit_log")["queue"].name == "maintenance"
+
+
+def test_a_role_without_delete_cannot_purge_even_announcing_an_old_date():
+    """What the app's production role gets (migration escorter 0005 revokes the rest)."""
+    _entry_at(400)
+    role = f"escorter_test_app_{os.getpid()}"  # roles are cluster-wide; rolled back with the test
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {role} NOLOGIN")
+        cursor.execute(f"GRANT SELECT, INSERT ON escorter_auditlog TO {role}")
+    for sql in (
+        "DELETE FROM escorter_auditlog",
+        "TRUNCATE escorter_auditlog",
+        "UPDATE escorter_auditlog SET detail=''",
+    ):
+        with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL ROLE {role}")
+                cursor.execute("SELECT set_config('escorter.audit_purge_before', '2000-01-01', true)")
+                cursor.execute(sql)
+    assert AuditLog.objects.count() == 1
+
+
+def test_nominative_models_are_not_in_the_admin():
+    from django.contrib import admin
+
+    from patients.models import Call, Patient, PatientImport, PatientStatusChange
+    from staffing.models import Consultation, Reminder
+
+    for model in (Patient, PatientStatusChange, PatientImport, Call, Consultation, Reminder):
+        assert not admin.site.is_registered(model), model

@@ -72,7 +72,8 @@ ACCESS = {
     # page: roles that get 200 (the others 403)
     "book_for_patient": {Role.COORDINATOR, Role.SECRETARY},
     "book_confirm": {Role.COORDINATOR, Role.SECRETARY},
-    "patient_consultations": {Role.COORDINATOR, Role.SECRETARY, Role.PRACTITIONER},
+    # a practitioner only for patients they hold a consultation with (tests/patients/test_practitioner_access.py)
+    "patient_consultations": {Role.COORDINATOR, Role.SECRETARY},
     "consultation_detail": {Role.COORDINATOR, Role.SECRETARY},
     "scheduler": {Role.COORDINATOR, Role.SECRETARY},
     "secretary_day": {Role.COORDINATOR, Role.SECRETARY},

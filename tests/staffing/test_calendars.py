@@ -28,10 +28,17 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=PARIS)
 
 
-def test_parse_week_reads_iso_weeks_and_falls_back_to_this_week():
+def test_parse_week_reads_iso_weeks_falls_back_to_this_week_and_refuses_garbage():
+    from escorter.params import InvalidParameter
+
     assert calendars.parse_week("2026-W48") == dt.date(2026, 11, 23)
-    assert calendars.parse_week("n'importe quoi", today=dt.date(2026, 11, 26)) == dt.date(2026, 11, 23)
-    assert calendars.parse_month("2026-13", today=dt.date(2026, 11, 26)) == dt.date(2026, 11, 1)
+    assert calendars.parse_week("", today=dt.date(2026, 11, 26)) == dt.date(2026, 11, 23)
+    assert calendars.parse_month(None, today=dt.date(2026, 11, 26)) == dt.date(2026, 11, 1)
+    for bad in ("n'importe quoi", "9999-W52", "2026-W99"):
+        with pytest.raises(InvalidParameter, match="semaine"):
+            calendars.parse_week(bad)
+    with pytest.raises(InvalidParameter, match="mois"):
+        calendars.parse_month("2026-13")
 
 
 def test_premises_week_shows_its_permanences_day_by_day_with_holidays(client, login_as):
