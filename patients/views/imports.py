@@ -74,7 +74,8 @@ def import_status(request, pk: int):
     """htmx fragment polled while the import runs; reloads the page once it is over."""
     batch = get_object_or_404(PatientImport, pk=pk)
     context = _context(batch)
-    if batch.state != PatientImport.State.PREVIEW or (context["run"] and context["run"].is_finished):
+    # nothing to poll (not confirmed yet, or over): the page itself tells where the import stands
+    if batch.state != PatientImport.State.PREVIEW or context["run"] is None or context["run"].is_finished:
         return HttpResponseClientRefresh()
     return render(request, "patients/_import_status.html", context)
 

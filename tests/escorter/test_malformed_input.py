@@ -169,6 +169,8 @@ PK_OWNERS = [
     ("reporting:report_", "report"),
     ("reporting:funding_line", "funding_line"),
     ("reporting:expense_", "expense"),
+    ("interop:permanence_share", "permanence"),
+    ("fhir_appointment", "consultation"),
 ]
 OTHER_KWARGS = {
     "premises_pk": lambda w: w["premises"].pk,
@@ -176,6 +178,7 @@ OTHER_KWARGS = {
     "line_pk": lambda w: w["funding_line"].pk,
     "token": lambda w: w["feed"].token,
     "fmt": lambda w: "pdf",
+    "rest": lambda w: "Patient",
 }
 
 
@@ -185,6 +188,8 @@ def _full_name(route, pattern) -> str:
             return f"{namespace}:{pattern.name}"
     if route.startswith("rapports/"):
         return f"reporting:{pattern.name}"
+    if route.startswith("sas/"):
+        return f"interop:{pattern.name}"
     return pattern.name or ""
 
 
