@@ -69,3 +69,12 @@ def navigation(request):
             active = any(item["active"] for item in members)
             groups.append({"key": key, "label": label, "icon": icon, "items": members, "active": active})
     return {"nav_items": items, "nav_groups": groups, "user_role": role, "user_is_staff": role in STAFF}
+
+
+def team_contact(request):
+    """The team's phone number, for pages and printed confirmations."""
+    from django.conf import settings
+
+    from escorter.phones import format_phone
+
+    return {"team_phone": format_phone(settings.ESCORTER_TEAM_PHONE)}

@@ -97,7 +97,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "escorter.navigation.navigation",
+                "escorter.navigation.team_contact",
             ],
+            "builtins": ["escorter.templatetags.escorter_tags"],
         },
     },
 ]
@@ -341,3 +343,5 @@ SAS_CPTS_FINESS = env.str("SAS_CPTS_FINESS", default="850000000")  # 9 digits; s
 if not (len(SAS_CPTS_FINESS) == 9 and SAS_CPTS_FINESS.isdigit()):
     raise ImproperlyConfigured("SAS_CPTS_FINESS must be the CPTS's 9-digit FINESS number.")
 SAS_CPTS_PHONE = env.str("SAS_CPTS_PHONE", default="")  # e.g. +33251000000, shown to regulators
+# The team's number, given to patients in confirmations, SMS and reminders ("prévenez-nous").
+ESCORTER_TEAM_PHONE = env.str("ESCORTER_TEAM_PHONE", default="02 51 00 00 00")

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from escorter.widgets import LongSelect
+from patients import appointments
 from patients.models import Patient, Tier
 from patients.selectors import registry_count, search_patients
 from sites.models import Commune
@@ -25,6 +26,12 @@ AGE_BANDS = [
 STATUS_AWAITING = "awaiting"
 STATUS_SCHEDULED = "scheduled"
 STATUS_ACTIVE = "active"
+APPOINTMENT_NONE, APPOINTMENT_PROPOSAL, APPOINTMENT_UPCOMING = "sans", "proposition", "avec"
+APPOINTMENT_CHOICES = [
+    (APPOINTMENT_NONE, "Sans rendez-vous"),
+    (APPOINTMENT_PROPOSAL, "Proposition en attente"),
+    (APPOINTMENT_UPCOMING, "Rendez-vous à venir"),
+]
 STATUS_CHOICES = [
     (STATUS_AWAITING, "À appeler"),
     (STATUS_SCHEDULED, "Rendez-vous prévu"),
@@ -80,10 +87,13 @@ class WaitingListFilter(django_filters.FilterSet):
     referral_source = django_filters.ChoiceFilter(
         label="Origine", choices=Patient.ReferralSource.choices, empty_label="Toutes"
     )
+    appointment = django_filters.ChoiceFilter(
+        label="Rendez-vous", choices=APPOINTMENT_CHOICES, method="filter_appointment", empty_label="Indifférent"
+    )
 
     class Meta:
         model = Patient
-        fields = ["q", "status", "tier", "commune", "epci", "ald", "age", "referral_source"]
+        fields = ["q", "status", "tier", "commune", "epci", "ald", "age", "referral_source", "appointment"]
 
     def __init__(self, data=None, *args, **kwargs):
         data = data.copy() if data is not None else {}
@@ -113,7 +123,7 @@ class WaitingListFilter(django_filters.FilterSet):
     def exact_count(self) -> int | None:
         """The number of rows from the maintained counts when only status, tier and ALD filter; else None."""
         data = self.form.cleaned_data
-        if any(data.get(name) for name in ("q", "commune", "epci", "age", "referral_source")):
+        if any(data.get(name) for name in ("q", "commune", "epci", "age", "referral_source", "appointment")):
             return None
         status, scheduled = data.get("status") or STATUS_AWAITING, None
         if status in (STATUS_AWAITING, STATUS_SCHEDULED):
@@ -126,6 +136,17 @@ class WaitingListFilter(django_filters.FilterSet):
             statuses = [status]
         tiers = data.get("tier") or None
         return registry_count(statuses=statuses, tiers=tiers, ald=data.get("ald"), scheduled=scheduled)
+
+    def filter_appointment(self, queryset, name, value):
+        # next_consultation_at is kept by a trigger on consultations (booked or proposed)
+        if value == APPOINTMENT_NONE:
+            return queryset.filter(next_consultation_at__isnull=True)
+        if value == APPOINTMENT_UPCOMING:
+            return queryset.filter(next_consultation_at__isnull=False)
+        provider = appointments.provider()
+        if provider is None:
+            return queryset.none()
+        return queryset.filter(provider.has_pending_proposal(now=timezone.now()))
 
     def filter_age(self, queryset, name, value):
         today = timezone.localdate()

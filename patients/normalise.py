@@ -14,6 +14,8 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from stdnum.fr import nir as stdnum_nir
 
+from escorter.phones import format_phone  # noqa: F401  (re-exported: forms and exports format with it)
+
 ALD_OUT_OF_LIST = "HL"
 ALD_CODES = [str(n) for n in range(1, 31)] + [ALD_OUT_OF_LIST]
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -104,12 +106,6 @@ def clean_phone(value: str) -> str:
     if len(digits) != 10 or not digits.startswith("0"):
         raise ValidationError(f"Numéro de téléphone invalide : « {raw} » (10 chiffres attendus).", code="phone")
     return digits
-
-
-def format_phone(digits: str) -> str:
-    if len(digits or "") == 10:
-        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
-    return digits or ""
 
 
 _EXCEL_SERIAL = re.compile(r"\d{5}(\.0+)?")

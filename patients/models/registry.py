@@ -274,13 +274,16 @@ class Patient(models.Model):
     @property
     def full_name(self) -> str:
         name = f"{self.last_name.upper()} {self.first_names}".strip()
-        if self.birth_name and self.birth_name.lower() != self.last_name.lower():
-            name += (
-                f" (née {self.birth_name.upper()})"
-                if self.sex == self.Sex.FEMALE
-                else f" (né {self.birth_name.upper()})"
-            )
+        if self.birth_name_note:
+            name += f" ({self.birth_name_note})"
         return name
+
+    @property
+    def birth_name_note(self) -> str:
+        """'née LEFÈVRE' when the birth name differs from the usual name (searches match both)."""
+        if not self.birth_name or self.birth_name.lower() == self.last_name.lower():
+            return ""
+        return f"{'née' if self.sex == self.Sex.FEMALE else 'né'} {self.birth_name.upper()}"
 
     def age_on(self, day: dt.date) -> int | None:
         return age_on(self.birth_date, day)

@@ -2,7 +2,7 @@
 
 from django import template
 
-from patients.normalise import format_phone
+from escorter.phones import format_phone
 
 register = template.Library()
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from escorter.audit import describe_query, record
 from escorter.roles import STAFF, Role, has_role, role_required
 from escorter.spreadsheets import neutralise_row
+from patients.appointments import attach_next_appointments
 from patients.filters import WaitingListFilter
 from patients.normalise import format_phone
 from patients.selectors import waiting_list, waiting_list_figures
@@ -39,6 +40,7 @@ def waiting_list_view(request):
     # the header's total: exact from the maintained counts when it can be, else counted up to a cap
     exact = filterset.exact_count() if valid else 0
     count, capped = (exact, False) if exact is not None else capped_count(queryset)
+    attach_next_appointments(page.rows, now=timezone.now())
     # the list is nominative: its reading is traced like a patient page
     record(request, "view", object_type="patients.WaitingList", detail=describe_query(request.GET))
     query = request.GET.copy()

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 
+from escorter.palette import SERIES_COLOURS, TIER_COLOURS
 from patients.models import Patient
 from patients.selectors import awaiting_call_by_tier
 from reporting.models import MonthlyReport
@@ -18,8 +19,8 @@ from reporting.selectors.headline import headline
 from reporting.selectors.queries import DaysBetween, Percentile, registry_counts
 from staffing.models import Consultation
 
-COLORS = ["#b42318", "#dc6803", "#667085", "#1f5f8b", "#2a7f7a", "#f2a541", "#8e6fb8", "#5b8e3e"]
-TIER_COLORS = {"P1": "#b42318", "P2": "#dc6803", "P3": "#667085"}
+COLORS = [*TIER_COLOURS.values(), *SERIES_COLOURS]
+TIER_COLORS = TIER_COLOURS
 
 
 def _months(until: Month, count: int) -> list[Month]:

@@ -105,6 +105,37 @@ def is_free(permanence: Permanence, start: dt.datetime, kind: str | None = None)
     return start in free_starts([permanence], kind=kind).get(permanence.pk, [])
 
 
+def slot_problem(
+    permanence: Permanence,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    patient=None,
+    ignore: Consultation | None = None,
+    now: dt.datetime | None = None,
+) -> str:
+    """Why this slot cannot be booked any more ('' when it still can): shown when the
+    confirmation page loads, so nobody fills it in for a time taken meanwhile.
+
+    `ignore` is the consultation being moved (its own time does not count).
+    """
+    now = now or timezone.now()
+    if permanence.status != Permanence.Status.PLANNED:
+        return "Cette permanence a été annulée : choisissez un autre horaire."
+    if start < now:
+        return "Cet horaire est passé : choisissez un autre horaire."
+    if start < permanence.start or end > permanence.end:
+        return "Cet horaire ne tient plus dans la permanence : choisissez un autre horaire."
+    taken = Consultation.objects.filter(occupying(now), start__lt=end, end__gt=start)
+    if ignore is not None:
+        taken = taken.exclude(pk=ignore.pk)
+    if taken.filter(permanence=permanence).exists():
+        return "Ce créneau vient d'être pris : choisissez un autre horaire."
+    if patient is not None and taken.filter(patient=patient).exists():
+        return "Le patient a déjà un rendez-vous à cette heure-là : choisissez un autre horaire."
+    return ""
+
+
 def bookable_permanences(
     *, kind: str, start: dt.datetime, end: dt.datetime, professions: Iterable[str] | None = None
 ) -> QuerySet[Permanence]:

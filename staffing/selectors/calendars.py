@@ -213,7 +213,21 @@ class Month:
 
     @property
     def gaps(self) -> int:
+        """Premises-days without a permanence on working days (one per premises and day)."""
         return sum(row.gaps for row in self.rows)
+
+    @property
+    def by_day(self) -> list[tuple[dt.date, str, list[tuple[Premises, MonthCell]]]]:
+        """The month one day per row (date, holiday name, (premises, cell) per premises):
+        the page reads down the days, so each cell is wide enough for full names."""
+        return [
+            (
+                day,
+                self.rows[0].cells[i].holiday if self.rows else "",
+                [(row.premises, row.cells[i]) for row in self.rows],
+            )
+            for i, day in enumerate(self.days)
+        ]
 
 
 def territory_month(first: dt.date) -> Month:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from escorter.audit import record_system
 from escorter.db import constraint_name, is_deadlock, save_retrying_deadlocks
+from escorter.phones import format_phone
 from staffing.models import (
     KIND_PROFESSIONS,
     CallBack,
@@ -414,10 +416,11 @@ def confirmation_text(consultation: Consultation, *, short: bool = False) -> str
     weekday = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")[start.weekday()]
     when = f"{weekday} {start:%d/%m/%Y} à {start:%H:%M}"
     address = f"{premises.address}, {premises.postal_code} {premises.commune.name}".strip(", ")
+    team_phone = format_phone(settings.ESCORTER_TEAM_PHONE)
     if short:
         return (
             f"Escorter : RDV {when} avec {consultation.professional}, {premises.name}, {address}. "
-            "Empêché ? Prévenez-nous pour libérer la place."
+            f"Empêché ? Prévenez-nous au {team_phone} pour libérer la place."
         )
     lines = [
         f"Rendez-vous : {ConsultationKind(consultation.kind).label}",
@@ -433,5 +436,7 @@ def confirmation_text(consultation: Consultation, *, short: bool = False) -> str
     if premises.notes:
         lines.append(f"Accès : {' '.join(premises.notes.split())}")
     lines.append("Apportez votre carte Vitale, vos ordonnances et vos derniers résultats d'examens.")
-    lines.append("En cas d'empêchement, prévenez le secrétariat pour que la place profite à un autre patient.")
+    lines.append(
+        f"En cas d'empêchement, prévenez le secrétariat au {team_phone} pour que la place profite à un autre patient."
+    )
     return "\n".join(lines)

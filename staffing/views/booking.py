@@ -133,6 +133,7 @@ def book_confirm(request, pk: int):
             "moving": moving,
             "back": back,
             "distance": selectors.distance_between(patient, permanence),
+            "problem": selectors.slot_problem(permanence, start, end, patient=patient, ignore=moving),
         },
     )
 

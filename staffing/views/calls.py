@@ -29,7 +29,7 @@ CSS_COLOURS = {
     "text-bg-primary": "#1f4e79",
     "text-bg-info": "#5fa8d3",
     "text-bg-secondary": "#667085",
-    "text-bg-warning": "#dc6803",
+    "text-bg-warning": "#b54708",
     "text-bg-light border": "#d0d5dd",
 }
 
