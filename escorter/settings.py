@@ -345,3 +345,7 @@ if not (len(SAS_CPTS_FINESS) == 9 and SAS_CPTS_FINESS.isdigit()):
 SAS_CPTS_PHONE = env.str("SAS_CPTS_PHONE", default="")  # e.g. +33251000000, shown to regulators
 # The team's number, given to patients in confirmations, SMS and reminders ("prévenez-nous").
 ESCORTER_TEAM_PHONE = env.str("ESCORTER_TEAM_PHONE", default="02 51 00 00 00")
+# The CPTS as it signs the funders' reports (header of the PDF).
+ESCORTER_CPTS_ADDRESS = env.str("ESCORTER_CPTS_ADDRESS", default="Maison de santé, 2 rue de la Poste, 85230 Bouin")
+ESCORTER_CPTS_EMAIL = env.str("ESCORTER_CPTS_EMAIL", default="coordination@cpts-loire-vendee-ocean.fr")
+ESCORTER_CPTS_LOGO = Path(env.str("ESCORTER_CPTS_LOGO", default=str(BASE_DIR / "static" / "img" / "cpts-logo.svg")))

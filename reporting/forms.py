@@ -89,6 +89,14 @@ class GenerateReportForm(forms.Form):
         label="Régénérer (nouvelle version, l'ancienne est conservée)", required=False, initial=False
     )
     notify = forms.BooleanField(label="Prévenir le financeur par e-mail", required=False, initial=True)
+    commentary = forms.CharField(
+        label="Commentaire de la coordination",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Imprimé en tête du rapport (faits marquants, difficultés, perspectives). "
+        "Conservé avec cette version ; une régénération peut en porter un autre.",
+    )
 
     def clean_month(self):
         try:

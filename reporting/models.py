@@ -209,6 +209,8 @@ class MonthlyReport(models.Model):
     checksum = models.CharField("empreinte SHA-256", max_length=64, blank=True)
     checksums = models.JSONField("empreintes par fichier", default=dict, blank=True)
     figures = models.JSONField("chiffres clés (masqués)", default=list, blank=True)
+    # the coordinator's word to the funder, written before the version is built and sent
+    commentary = models.TextField("commentaire de la coordination", blank=True, max_length=3000)
     error = models.TextField("erreur", blank=True)
     notified_at = models.DateTimeField("financeur notifié le", null=True, blank=True)
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("roulement/regles/<int:pk>/", rota.rule_edit, name="rule_update"),
     path("roulement/regles/<int:pk>/desactiver/", rota.rule_deactivate, name="rule_deactivate"),
     path("roulement/generer/", rota.generate_now, name="generate_now"),
+    path("roulement/salles/", rota.room_options, name="room_options"),
     path("permanences/nouvelle/", rota.permanence_create, name="permanence_create"),
     path("permanences/<int:pk>/", rota.permanence_detail, name="permanence_detail"),
     path("permanences/<int:pk>/annuler/", disruptions.permanence_cancel, name="permanence_cancel"),

@@ -9,6 +9,17 @@ from reporting.periods import Month
 from reporting.tables import Cell, ProtectedSection
 
 
+@dataclass(frozen=True)
+class Sender:
+    """Who signs the report: the CPTS (settings ESCORTER_CPTS_*)."""
+
+    name: str
+    address: str
+    email: str
+    phone: str
+    logo: str  # path of an image file, embedded in the PDF
+
+
 @dataclass
 class ReportDocument:
     audience_name: str
@@ -20,3 +31,5 @@ class ReportDocument:
     headline: list[tuple[str, Cell]]
     sections: list[ProtectedSection]
     notes: list[str]
+    sender: Sender | None = None
+    commentary: str = ""

@@ -5,9 +5,19 @@ from __future__ import annotations
 import math
 from html import escape
 
+from escorter.palette import SERIES_COLOURS, TIER_COLOURS
 from reporting.tables import ProtectedTable
 
-PALETTE = ["#1f5f8b", "#4aa3a2", "#f2a541", "#c8553d", "#6c757d", "#8e6fb8", "#5b8e3e"]
+PALETTE = SERIES_COLOURS
+LABEL_CHARS = 28  # longer category labels are shortened with "…"
+
+
+def _colour(name: str, k: int) -> str:
+    """The app's tier colours for P1/P2/P3 series (same as the badges), the palette otherwise."""
+    tier = name.strip().split(" ")[0]
+    return TIER_COLOURS.get(tier) or PALETTE[k % len(PALETTE)]
+
+
 FONT = "font-family='DejaVu Sans, sans-serif'"
 
 
@@ -37,8 +47,13 @@ def bar_chart(
     height: int = 240,
     percent: bool = False,
 ) -> str:
-    """Grouped (or stacked) vertical bars; a None value (masked) draws nothing."""
-    left, right, top, bottom = 64, 12, 12, 64
+    """Grouped (or stacked) vertical bars; a None value (masked) draws nothing.
+
+    The bottom margin grows with the longest category label (drawn at -40°), so none is cut.
+    """
+    longest = min(LABEL_CHARS, max((len(label) for label in labels), default=0))
+    left, right, top, bottom = 64, 12, 12, max(40, int(16 + longest * 4.2))
+    height = max(height, top + 150 + bottom)
     plot_w, plot_h = width - left - right, height - top - bottom
     if stacked:
         peak = max((sum(v or 0 for v in column) for column in zip(*[s[1] for s in series], strict=True)), default=0)
@@ -67,7 +82,7 @@ def bar_chart(
             if value is None:
                 continue
             h = float(value) * (100 if percent else 1) * scale
-            color = PALETTE[k % len(PALETTE)]
+            color = _colour(series[k][0], k)
             if stacked:
                 parts.append(
                     f"<rect x='{x0:.1f}' y='{base - h:.1f}' width='{bar_w:.1f}' height='{h:.1f}' fill='{color}'/>"
@@ -78,17 +93,17 @@ def bar_chart(
                 parts.append(
                     f"<rect x='{x:.1f}' y='{base - h:.1f}' width='{bar_w * 0.92:.1f}' height='{h:.1f}' fill='{color}'/>"
                 )
-        short = label if len(label) <= 20 else label[:19] + "…"
+        short = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
         cx = left + i * slot + slot / 2
         parts.append(
             f"<text x='{cx:.1f}' y='{top + plot_h + 12}' text-anchor='end' fill='#333' "
-            f"transform='rotate(-25 {cx:.1f} {top + plot_h + 12})'>{escape(short)}</text>"
+            f"transform='rotate(-40 {cx:.1f} {top + plot_h + 12})'>{escape(short)}</text>"
         )
     parts.append(f"<line x1='{left}' y1='{top + plot_h}' x2='{width - right}' y2='{top + plot_h}' stroke='#888'/>")
     for k, (name, _) in enumerate(series):
         x = left + (k % 3) * (plot_w / 3)
         y = height + 6 + 22 * (k // 3)
-        parts.append(f"<rect x='{x:.1f}' y='{y}' width='10' height='10' fill='{PALETTE[k % len(PALETTE)]}'/>")
+        parts.append(f"<rect x='{x:.1f}' y='{y}' width='10' height='10' fill='{_colour(name, k)}'/>")
         parts.append(f"<text x='{x + 14:.1f}' y='{y + 9}' fill='#333'>{escape(name)}</text>")
     parts.append("</svg>")
     return "".join(parts)
@@ -107,13 +122,13 @@ def line_chart(labels: list[str], series: list[tuple[str, list[float | None]]], 
         y = top + plot_h - value * scale
         parts.append(f"<line x1='{left}' y1='{y:.1f}' x2='{width - right}' y2='{y:.1f}' stroke='#e3e6ea'/>")
         parts.append(f"<text x='{left - 6}' y='{y + 3:.1f}' text-anchor='end' fill='#555'>{_fmt(value)}</text>")
-    for k, (_, values) in enumerate(series):
+    for k, (name, values) in enumerate(series):
         points = [
             f"{left + i * step:.1f},{top + plot_h - float(v) * scale:.1f}"
             for i, v in enumerate(values)
             if v is not None
         ]
-        color = PALETTE[k % len(PALETTE)]
+        color = _colour(name, k)
         parts.append(f"<polyline points='{' '.join(points)}' fill='none' stroke='{color}' stroke-width='2'/>")
     for i, label in enumerate(labels):
         parts.append(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import logging
+import mimetypes
+from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -19,6 +21,15 @@ def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
+def _logo_uri(path: str) -> str:
+    """The CPTS logo embedded in the PDF ('' when the configured file is missing)."""
+    file = Path(path) if path else None
+    if file is None or not file.is_file():
+        return ""
+    mime = mimetypes.guess_type(file.name)[0] or "image/png"
+    return f"data:{mime};base64," + base64.b64encode(file.read_bytes()).decode("ascii")
+
+
 def render_html(document: ReportDocument) -> str:
     sections = []
     for section in document.sections:
@@ -27,10 +38,13 @@ def render_html(document: ReportDocument) -> str:
             chart = table_chart(table) if table.chart else ""
             tables.append({"table": table, "chart": _data_uri(chart) if chart else ""})
         sections.append({"section": section, "tables": tables})
-    return render_to_string("reporting/pdf/report.html", {"doc": document, "sections": sections})
+    logo = _logo_uri(document.sender.logo) if document.sender else ""
+    return render_to_string("reporting/pdf/report.html", {"doc": document, "sections": sections, "logo": logo})
 
 
 def render_pdf(document: ReportDocument) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=render_html(document), base_url=str(settings.BASE_DIR)).write_pdf()
+    # PDF/UA-1: a tagged PDF (structure, reading order, alternative texts) that screen readers
+    # can follow; funders are public bodies bound by the RGAA.
+    return HTML(string=render_html(document), base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1")

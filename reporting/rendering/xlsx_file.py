@@ -40,6 +40,17 @@ def _sheet_title(title: str, used: set[str]) -> str:
     return name
 
 
+def spreadsheet_number(value):
+    """The value as stored in the sheet: sums of hours such as 485.0000000000001 are rounded
+    (6 decimals keep every rate and amount exact), Decimals become floats."""
+    if isinstance(value, Decimal):
+        value = float(value)
+    if isinstance(value, float):
+        value = round(value, 6)
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    return value
+
+
 def _write_cell(ws, row: int, col: int, cell: Cell, fmt: str, bold: bool = False):
     target = ws.cell(row=row, column=col)
     if cell.masked or cell.value is None:
@@ -47,8 +58,7 @@ def _write_cell(ws, row: int, col: int, cell: Cell, fmt: str, bold: bool = False
         target.font = MASK_FONT if cell.masked else Font(bold=bold)
         target.alignment = Alignment(horizontal="right")
     else:
-        value = cell.value
-        target.value = float(value) if isinstance(value, Decimal) else neutralise(value)
+        target.value = neutralise(spreadsheet_number(cell.value))
         target.number_format = NUMBER_FORMATS.get(fmt, "General")
         target.font = Font(bold=bold)
     target.border = BORDER

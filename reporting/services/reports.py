@@ -30,9 +30,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from escorter.audit import record_system
+from escorter.phones import format_phone
 from reporting.models import Funder, MonthlyReport
 from reporting.periods import Month
-from reporting.rendering import ReportDocument
+from reporting.rendering import ReportDocument, Sender
 from reporting.rendering.csv_file import render_csv
 from reporting.rendering.pdf_file import render_pdf
 from reporting.rendering.xlsx_file import render_xlsx
@@ -61,12 +62,14 @@ class Outcome:
 # --- 1. which row to build ----------------------------------------------------------------
 
 
-def request_monthly_report(*, audience: Funder, month: Month, force: bool = False, user=None) -> MonthlyReport:
+def request_monthly_report(
+    *, audience: Funder, month: Month, force: bool = False, user=None, commentary: str = ""
+) -> MonthlyReport:
     """The report row to build for (audience, month).
 
     Without `force`, an existing published version is returned as is. With `force`, a new
     version is created, unless an unfinished one already exists (a regeneration in flight
-    is not duplicated by a double click).
+    is not duplicated by a double click). `commentary` goes with the new version only.
     """
     for _attempt in range(3):
         try:
@@ -80,7 +83,7 @@ def request_monthly_report(*, audience: Funder, month: Month, force: bool = Fals
                     return latest
                 version = (latest.version + 1) if latest else 1
                 return MonthlyReport.objects.create(
-                    audience=audience, month=month.first_day, version=version, requested_by=user
+                    audience=audience, month=month.first_day, version=version, requested_by=user, commentary=commentary
                 )
         except IntegrityError:
             continue  # another request created this version between our read and insert
@@ -132,7 +135,19 @@ def _headline_cells(figures: dict) -> list[tuple[str, Cell]]:
     return cells
 
 
-def compute_document(*, audience: Funder, month: Month, version: int, progress=None) -> ReportDocument:
+def report_sender() -> Sender:
+    return Sender(
+        name=settings.ESCORTER_TERRITORY_NAME,
+        address=settings.ESCORTER_CPTS_ADDRESS,
+        email=settings.ESCORTER_CPTS_EMAIL,
+        phone=format_phone(settings.ESCORTER_TEAM_PHONE),
+        logo=str(settings.ESCORTER_CPTS_LOGO),
+    )
+
+
+def compute_document(
+    *, audience: Funder, month: Month, version: int, commentary: str = "", progress=None
+) -> ReportDocument:
     """Every figure of the report, already protected by statistical secrecy."""
 
     def step(index, total, name):
@@ -149,6 +164,8 @@ def compute_document(*, audience: Funder, month: Month, version: int, progress=N
         version=version,
         generated_at=timezone.localtime(),
         territory=settings.ESCORTER_TERRITORY_NAME,
+        sender=report_sender(),
+        commentary=commentary,
         headline=_headline_cells(headline(month)),
         sections=protected,
         notes=[
@@ -215,7 +232,11 @@ def build_report(*, report_id: int, progress=None) -> Outcome:
             if progress is not None:
                 progress(5, "Calcul des indicateurs…")
             document = compute_document(
-                audience=report.audience, month=Month.of(report.month), version=report.version, progress=progress
+                audience=report.audience,
+                month=Month.of(report.month),
+                version=report.version,
+                commentary=report.commentary,
+                progress=progress,
             )
             stem = file_stem(report)
             paths = _write_files(document, tmp_dir, stem, progress)

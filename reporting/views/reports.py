@@ -54,7 +54,11 @@ def generate_report(request):
     data = form.cleaned_data
     try:
         report = report_services.request_monthly_report(
-            audience=data["audience"], month=data["month"], force=data["force"], user=request.user
+            audience=data["audience"],
+            month=data["month"],
+            force=data["force"],
+            user=request.user,
+            commentary=data["commentary"].strip(),
         )
     except report_services.ReportBusy as exc:
         messages.error(request, str(exc))

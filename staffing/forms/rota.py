@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.urls import reverse_lazy
 
 from escorter.roles import Role
 from sites.models import Commune, Premises, Room
@@ -43,16 +44,38 @@ class KindsField(forms.TypedMultipleChoiceField):
 
 
 class RoomChoiceField(forms.ModelChoiceField):
-    """Rooms grouped by premises in the drop-down (validation still goes through the queryset)."""
+    """The rooms of the chosen premises only (two premises may both have a "Cabinet 1")."""
 
     def label_from_instance(self, room: Room) -> str:
-        return f"{room.premises.name} – {room.name}"
+        return f"{room.name} (accessible en fauteuil)" if room.wheelchair_accessible else room.name
 
-    def grouped_choices(self) -> list:
-        groups: dict[str, list] = {}
-        for room in self.queryset.order_by("premises__name", "name"):
-            groups.setdefault(room.premises.name, []).append((room.pk, room.name))
-        return [("", "— aucune salle précise —"), *groups.items()]
+
+def _chosen_premises_id(form: forms.BaseForm) -> int | None:
+    raw = form.data.get(form.add_prefix("premises")) if form.is_bound else None
+    if raw is None:
+        raw = form.initial.get("premises") or getattr(getattr(form, "instance", None), "premises_id", None)
+    raw = getattr(raw, "pk", raw)
+    return int(raw) if str(raw or "").isdigit() else None
+
+
+def limit_rooms_to_premises(form: forms.BaseForm) -> None:
+    """Offer the rooms of the premises chosen in `form`; the premises select reloads the list (htmx)."""
+    premises_id = _chosen_premises_id(form)
+    field = form.fields["room"]
+    field.queryset = (
+        Room.objects.filter(active=True, premises_id=premises_id).order_by("name")
+        if premises_id
+        else Room.objects.none()
+    )
+    field.empty_label = "— aucune salle précise —" if premises_id else "— choisissez d'abord le local —"
+    form.fields["premises"].widget.attrs.update(
+        {
+            "hx-get": reverse_lazy("staffing:room_options"),
+            "hx-target": "#div_id_room",  # crispy's wrapper of the room field
+            "hx-swap": "outerHTML",
+            "hx-trigger": "change",
+        }
+    )
 
 
 class ProfessionalForm(forms.ModelForm):
@@ -127,8 +150,7 @@ class RotaRuleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["professional"].queryset = Professional.objects.filter(active=True)
         self.fields["premises"].queryset = Premises.objects.exclude(status=Premises.Status.CLOSED)
-        self.fields["room"].queryset = Room.objects.filter(active=True).select_related("premises")
-        self.fields["room"].choices = self.fields["room"].grouped_choices()
+        limit_rooms_to_premises(self)
         if not self.instance.pk:
             self.initial.setdefault("valid_from", dt.date.today())
             self.initial.setdefault("kinds", [ConsultationKind.FIRST_VISIT, ConsultationKind.FOLLOW_UP])
@@ -139,7 +161,7 @@ class PermanenceForm(forms.Form):
 
     professional = forms.ModelChoiceField(Professional.objects.filter(active=True), label="Professionnel")
     premises = forms.ModelChoiceField(Premises.objects.exclude(status=Premises.Status.CLOSED), label="Local")
-    room = RoomChoiceField(Room.objects.filter(active=True).select_related("premises"), required=False, label="Salle")
+    room = RoomChoiceField(Room.objects.none(), required=False, label="Salle")
     date = forms.DateField(label="Date", widget=DateInput())
     start_time = forms.TimeField(label="Début", widget=TimeInput())
     end_time = forms.TimeField(label="Fin", widget=TimeInput())
@@ -147,7 +169,7 @@ class PermanenceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["room"].choices = self.fields["room"].grouped_choices()
+        limit_rooms_to_premises(self)
 
     def clean(self):
         cleaned = super().clean()

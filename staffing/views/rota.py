@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,9 +22,6 @@ from staffing.selectors import disruptions as disruption_selectors
 from staffing.selectors import rota as selectors
 from staffing.selectors.bookings import booked_permanence_ids
 from staffing.services import rota as services
-
-PREVIEW_WEEKS = 8
-
 
 # --- Professionals ----------------------------------------------------------------------
 
@@ -94,7 +93,9 @@ def rule_edit(request, pk: int | None = None):
                     messages.error(request, f"Conflit : {message}")
                 return redirect("staffing:rota")
         else:
-            preview = services.preview_rule(candidate, weeks=PREVIEW_WEEKS)
+            # the preview covers exactly the weeks that saving generates
+            preview = services.preview_rule(candidate, weeks=services.DEFAULT_WEEKS)
+    horizon_start = timezone.localdate()
     return render(
         request,
         "staffing/rule_form.html",
@@ -102,10 +103,19 @@ def rule_edit(request, pk: int | None = None):
             "form": form,
             "rule": rule,
             "preview": preview,
-            "preview_weeks": PREVIEW_WEEKS,
+            "horizon_weeks": services.DEFAULT_WEEKS,
+            "horizon_start": horizon_start,
+            "horizon_end": horizon_start + dt.timedelta(weeks=services.DEFAULT_WEEKS, days=-1),
             "preview_ok": sum(1 for o in preview or () if o.ok),
         },
     )
+
+
+@role_required(Role.COORDINATOR)
+def room_options(request):
+    """htmx: the room field for the premises just chosen in a rule or permanence form."""
+    form = RotaRuleForm(initial={"premises": request.GET.get("premises", "")})
+    return render(request, "staffing/_room_field.html", {"field": form["room"]})
 
 
 @require_POST
