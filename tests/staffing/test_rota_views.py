@@ -95,7 +95,7 @@ def test_preview_shows_the_permanences_to_come_and_writes_nothing(client, login_
     response = client.post("/equipe/roulement/nouvelle-regle/", {**_rule_data(room, professional), "action": "preview"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "permanence créée" in html and "Aperçu des 8 prochaines semaines" in html
+    assert "permanence créée" in html and "Aperçu des 12 prochaines semaines" in html
     assert not RotaRule.objects.exists() and not Permanence.objects.exists()
 
 
@@ -281,3 +281,29 @@ def test_permanence_factory_is_in_paris_time():
     permanence = PermanenceFactory()
     assert permanence.start.tzinfo is not None
     assert timezone.localtime(permanence.start, PARIS).hour == 8
+
+
+def test_the_room_list_offers_only_the_rooms_of_the_chosen_premises(client, login_as):
+    login_as(C)
+    room = RoomFactory(name="Cabinet 1", wheelchair_accessible=False)
+    RoomFactory(name="Cabinet 1")  # same name, other premises
+    html = client.get("/equipe/roulement/salles/", {"premises": room.premises_id}).content.decode()
+    assert html.count("Cabinet 1") == 1 and f'value="{room.pk}"' in html
+
+
+def test_a_rule_for_a_room_of_other_premises_is_refused(client, login_as):
+    login_as(C)
+    room, other = RoomFactory(), RoomFactory()
+    data = {**_rule_data(room, ProfessionalFactory()), "room": other.pk, "action": "save"}
+    response = client.post("/equipe/roulement/nouvelle-regle/", data)
+    assert response.status_code == 200 and not RotaRule.objects.exists()
+
+
+def test_saving_creates_exactly_the_permanences_the_preview_announced(client, login_as):
+    login_as(C)
+    room, professional = RoomFactory(), ProfessionalFactory()
+    data = _rule_data(room, professional)
+    preview = client.post("/equipe/roulement/nouvelle-regle/", {**data, "action": "preview"})
+    announced = preview.context["preview_ok"]
+    client.post("/equipe/roulement/nouvelle-regle/", {**data, "action": "save"})
+    assert announced > 8 and Permanence.objects.count() == announced
