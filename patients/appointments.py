@@ -43,8 +43,10 @@ def provider() -> AppointmentProvider | None:
 
 
 def attach_next_appointments(patients, *, now: dt.datetime) -> None:
-    """Set `patient.next_appointment` (or None) on each patient of a page: one query."""
+    """Set `patient.next_appointment` (or None) on each patient of a page: at most one query."""
     patients = list(patients)
-    found = _provider.next_for([p.pk for p in patients], now=now) if _provider and patients else {}
+    # only patients the trigger marked as having one (none on the default "à appeler" list)
+    ids = [p.pk for p in patients if getattr(p, "next_consultation_at", None) is not None]
+    found = _provider.next_for(ids, now=now) if _provider and ids else {}
     for patient in patients:
         patient.next_appointment = found.get(patient.pk)

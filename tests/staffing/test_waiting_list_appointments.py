@@ -100,3 +100,25 @@ def test_the_confirmation_page_of_a_free_slot_has_no_warning(client, login_as):
         {"permanence": perm.pk, "start": perm.start.isoformat(), "kind": ConsultationKind.FIRST_VISIT},
     )
     assert response.context["problem"] == ""
+
+
+def test_the_appointment_column_costs_one_query_whatever_the_number_of_booked_rows(
+    client, login_as, django_assert_num_queries, django_assert_max_num_queries
+):
+    user = login_as(Role.SECRETARY)
+
+    def book(days):
+        perm = permanence(days=days)
+        book_consultation(
+            patient=patient(), permanence=perm, start=perm.start, kind=ConsultationKind.FIRST_VISIT, user=user
+        )
+
+    book(3)
+    client.get(URL, {"status": "active"})  # warm caches
+    with django_assert_max_num_queries(100) as one:
+        client.get(URL, {"status": "active"})
+    for days in range(4, 9):
+        book(days)
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get(URL, {"status": "active"})
+    assert sum(1 for p in response.context["page"] if p.next_appointment) == 6
