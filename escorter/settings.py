@@ -244,6 +244,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.build_last_month_reports",
         "schedule": crontab(minute=0, hour=6, day_of_month=1),  # CELERY_TIMEZONE: Europe/Paris
     },
+    "discard-empty-calls": {
+        "task": "patients.tasks.discard_empty_calls",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 # Audit retention (escorter.audit.purge_audit_log): only the owner role can purge, so the
 # task goes to the `maintenance` queue, consumed by a worker connected as the owner.

@@ -61,3 +61,11 @@ def import_patient_file(task_run_id: int | None = None, *, import_id: int, all_o
         progress.result = {"created": report.created, "updated": report.updated, "rejected": report.rejected}
         progress.step(100, f"{report.created} créé(s), {report.updated} complété(s), {report.rejected} rejet(s).")
     return progress.result
+
+
+@shared_task(name="patients.tasks.discard_empty_calls")
+def discard_empty_calls() -> dict:
+    """Every 10 minutes: calls opened by mistake and left empty are deleted."""
+    from patients.services.calls import discard_empty_calls as discard
+
+    return {"deleted": discard()}

@@ -7,6 +7,7 @@ app_name = "reporting"
 urlpatterns = [
     path("portail/", views.portal, name="portal"),
     path("tableau-de-bord/", views.dashboard, name="dashboard"),
+    path("carte/", views.territory_map, name="territory_map"),
     path("mensuels/", views.report_list, name="report_list"),
     path("mensuels/generer/", views.generate_report, name="generate_report"),
     path("mensuels/<int:pk>/<str:fmt>/", views.report_download, name="report_download"),

@@ -245,6 +245,13 @@ def seed_disruptions(stdout=None) -> None:
     demo_disruptions.seed(stdout=stdout)
 
 
+def seed_today(stdout=None) -> None:
+    from staffing import demo_today
+
+    demo_today.seed(stdout=stdout)
+
+
 # the team and rota, then consultation history and upcoming bookings, then the line's calls,
-# then disruptions handled the one way (a past cancelled permanence, an absence ahead)
-DEMO_STEPS = [(40, seed), (50, seed_bookings), (60, seed_calls), (65, seed_disruptions)]
+# then disruptions handled the one way (a past cancelled permanence, an absence ahead),
+# then today whatever the date (the practitioner's patients, calls of the last hours)
+DEMO_STEPS = [(40, seed), (50, seed_bookings), (60, seed_calls), (65, seed_disruptions), (70, seed_today)]

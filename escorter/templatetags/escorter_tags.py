@@ -15,3 +15,16 @@ def phone(value) -> str:
 @register.filter
 def phone_uri(value) -> str:
     return phones.phone_uri(value)
+
+
+@register.filter
+def fr_number(value) -> str:
+    """12345 -> "12 345" (narrow no-break space), 3.5 -> "3,5": French number formatting."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    text = f"{number:,.0f}" if number.is_integer() else f"{number:,.1f}"
+    return text.replace(",", "\u202f").replace(".", ",")

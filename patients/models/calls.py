@@ -70,13 +70,28 @@ ABANDONED_AFTER = dt.timedelta(hours=1)
 MAX_CALL_SECONDS = 4 * 3600
 
 
+# A call opened by mistake: nothing typed, no patient, no outcome. It is never listed nor counted,
+# and the worker deletes it once EMPTY_CALL_KEPT has passed (patients.tasks.discard_empty_calls).
+EMPTY_CALL = Q(
+    outcome="",
+    patient__isnull=True,
+    commune__isnull=True,
+    category="",
+    reason="",
+    caller_name="",
+    caller_phone="",
+    follow_up_note="",
+)
+EMPTY_CALL_KEPT = dt.timedelta(minutes=30)
+
+
 class CallQuerySet(models.QuerySet):
     def closed(self):
         return self.exclude(outcome="")
 
     def received_between(self, start, end):
-        """Calls received in the half-open range [start, end) of aware datetimes."""
-        return self.filter(received_at__gte=start, received_at__lt=end)
+        """Calls received in the half-open range [start, end) of aware datetimes (empty ones left out)."""
+        return self.filter(received_at__gte=start, received_at__lt=end).exclude(EMPTY_CALL)
 
 
 class Call(models.Model):

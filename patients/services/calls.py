@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.models import Call, CallerKind, CallOutcome, Patient
-from patients.models.calls import MAX_CALL_SECONDS
+from patients.models.calls import EMPTY_CALL, EMPTY_CALL_KEPT, MAX_CALL_SECONDS
 from patients.services.registry import create_patient
 
 # Fields a secretary edits on the call screen (the rest is set by the services).
@@ -38,6 +38,17 @@ def open_call(*, user, received_at: dt.datetime | None = None, caller_phone: str
         handled_by=_user(user),
         caller_phone=caller_phone,
     )
+
+
+def discard_empty_calls(*, now: dt.datetime | None = None) -> int:
+    """Delete the calls opened by mistake (nothing typed, no patient, no outcome) for more than
+    EMPTY_CALL_KEPT: they never reach the log or the figures, and do not pile up as "non saisie".
+
+    One DELETE: a call someone starts filling in meanwhile no longer matches EMPTY_CALL.
+    """
+    limit = (now or timezone.now()) - EMPTY_CALL_KEPT
+    deleted, _ = Call.objects.filter(EMPTY_CALL, created_at__lt=limit).delete()
+    return deleted
 
 
 def _apply_outcome(call: Call, now: dt.datetime) -> None:

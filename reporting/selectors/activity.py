@@ -221,7 +221,7 @@ def permanences_section(month: Month, scope: Scope) -> Section:
 
 def calls_section(month: Month, scope: Scope) -> Section:
     section = Section(key="appels", title="Soins non programmés")
-    calls = Call.objects.filter(received_at__gte=month.start, received_at__lt=month.end)
+    calls = Call.objects.received_between(month.start, month.end)
     outcomes = dict(Call._meta.get_field("outcome").choices or [])
     categories = dict(Call._meta.get_field("category").choices or [])
     by_outcome = {r["outcome"]: r["n"] for r in calls.values("outcome").annotate(n=Count("pk"))}

@@ -172,7 +172,18 @@ def coordinator_dashboard(*, today: dt.date | None = None) -> dict:
     delays = delay_to_first_consultation(months)
     if delays:
         data["charts"]["delays"] = delays
+    for key in ("waiting", "gp_found", "delays", "weekly"):
+        if key in data["charts"]:
+            mark_partial(data["charts"][key], today=today or dt.date.today())
     return data
+
+
+def mark_partial(chart: dict, *, today: dt.date) -> None:
+    """The last period of `chart` is still running: say so on its label (and the page draws it
+    lighter), so an unfinished month or week does not read as a collapse."""
+    if chart.get("labels"):
+        chart["labels"][-1] = f"{chart['labels'][-1]} (en cours au {today:%d/%m})"
+        chart["partial"] = True
 
 
 def published_reports(funder) -> list[MonthlyReport]:

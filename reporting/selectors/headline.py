@@ -46,7 +46,7 @@ def indicator_value(indicator: str, first_day: dt.date, last_day: dt.date) -> in
         ).aggregate(h=Sum(hours_between()))["h"]
         return round(float(hours or 0), 1)
     if indicator == Indicator.CALLS:
-        return Call.objects.filter(received_at__gte=start, received_at__lt=end).count()
+        return Call.objects.received_between(start, end).count()
     return None
 
 

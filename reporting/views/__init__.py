@@ -10,6 +10,7 @@ from reporting.views.funding import (
     funding_list,
 )
 from reporting.views.reports import generate_report, portal, report_download, report_list
+from reporting.views.territory import territory_map
 
 __all__ = [
     "dashboard",
@@ -23,4 +24,5 @@ __all__ = [
     "portal",
     "report_download",
     "report_list",
+    "territory_map",
 ]

@@ -20,6 +20,16 @@
         out.tension = 0.2;
         out.spanGaps = true;
         out.pointRadius = 3;
+        if (spec.partial) {
+          // the last point is the period in progress: dashed segment, hollow point
+          out.segment = { borderDash: function (ctx) { return ctx.p1DataIndex === spec.labels.length - 1 ? [5, 4] : undefined; } };
+          out.pointStyle = spec.labels.map(function (_, i) { return i === spec.labels.length - 1 ? "rectRot" : "circle"; });
+        }
+      } else if (spec.partial && typeof ds.backgroundColor === "string") {
+        // the last bar is the period in progress: lighter, outlined
+        out.backgroundColor = spec.labels.map(function (_, i) { return i === spec.labels.length - 1 ? ds.backgroundColor + "80" : ds.backgroundColor; });
+        out.borderColor = ds.backgroundColor;
+        out.borderWidth = spec.labels.map(function (_, i) { return i === spec.labels.length - 1 ? 2 : 0; });
       }
       return out;
     });

@@ -88,3 +88,12 @@ def test_spreadsheet_numbers_carry_no_float_noise():
     assert spreadsheet_number(0.1 + 0.2) == 0.3
     assert spreadsheet_number(Decimal("12.50")) == 12.5
     assert spreadsheet_number(7) == 7
+
+
+def test_the_running_month_is_marked_partial_on_the_dashboard_charts():
+    from reporting.selectors.dashboard import mark_partial
+
+    chart = {"labels": ["octobre 2026", "novembre 2026", "décembre 2026"], "datasets": []}
+    mark_partial(chart, today=dt.date(2026, 12, 1))
+    assert chart["labels"][-1] == "décembre 2026 (en cours au 01/12)" and chart["partial"] is True
+    assert chart["labels"][0] == "octobre 2026"

@@ -1,0 +1,13 @@
+"""The territory map: where the patients waiting to be called live, and which premises is nearest."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+
+from escorter.roles import STAFF, role_required
+from reporting.selectors.territory_map import territory_shading
+
+
+@role_required(*STAFF)
+def territory_map(request):
+    return render(request, "reporting/territory_map.html", {"map": territory_shading()})
