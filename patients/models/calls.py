@@ -89,9 +89,16 @@ class CallQuerySet(models.QuerySet):
     def closed(self):
         return self.exclude(outcome="")
 
-    def received_between(self, start, end):
-        """Calls received in the half-open range [start, end) of aware datetimes (empty ones left out)."""
-        return self.filter(received_at__gte=start, received_at__lt=end).exclude(EMPTY_CALL)
+    def received_between(self, start, end, *, now=None):
+        """Calls received in the half-open range [start, end) of aware datetimes, empty ones left out.
+
+        With `now`, the log's view: an empty call opened less than EMPTY_CALL_KEPT ago stays
+        listed (someone may be taking it right now); figures never pass `now`, so never count it.
+        """
+        calls = self.filter(received_at__gte=start, received_at__lt=end)
+        if now is None:
+            return calls.exclude(EMPTY_CALL)
+        return calls.exclude(EMPTY_CALL & Q(created_at__lt=now - EMPTY_CALL_KEPT))
 
 
 class Call(models.Model):

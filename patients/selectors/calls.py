@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import ExtractHour, TruncDate
 from django.http import Http404
+from django.utils import timezone
 
 from escorter.audit import record, record_system
 from escorter.roles import STAFF, check_role
@@ -55,7 +56,9 @@ def call_for_user(user, pk, *, request=None, audit: bool = True) -> Call:
 def call_log(*, first_day: dt.date, last_day: dt.date, outcome: str = "") -> QuerySet[Call]:
     """Calls received between two local days, newest first, ready for the log table."""
     start, end = day_bounds(first_day, last_day)
-    calls = Call.objects.received_between(start, end).select_related("patient", "commune", "handled_by")
+    calls = Call.objects.received_between(start, end, now=timezone.now()).select_related(
+        "patient", "commune", "handled_by"
+    )
     if outcome == "open":
         calls = calls.filter(outcome="")
     elif outcome:

@@ -52,3 +52,11 @@ def test_the_delay_is_half_an_hour_and_the_worker_runs_every_ten_minutes():
     assert EMPTY_CALL_KEPT == dt.timedelta(minutes=30)
     entry = settings.CELERY_BEAT_SCHEDULE["discard-empty-calls"]
     assert entry["task"] == "patients.tasks.discard_empty_calls"
+
+
+def test_the_log_shows_a_just_opened_empty_call_but_not_an_old_one():
+    recent, old = _call(10), _call(45)
+    listed = set(
+        Call.objects.received_between(NOW - dt.timedelta(hours=2), NOW, now=NOW).values_list("pk", flat=True)
+    )
+    assert recent.pk in listed and old.pk not in listed
