@@ -81,6 +81,7 @@ EMPTY_CALL = Q(
     caller_name="",
     caller_phone="",
     follow_up_note="",
+    duration_seconds__isnull=True,
 )
 EMPTY_CALL_KEPT = dt.timedelta(minutes=30)
 

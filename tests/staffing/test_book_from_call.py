@@ -275,7 +275,7 @@ def test_dashboard_figures_match_the_calls(client, login_as):
     Call.objects.filter(pk=booked.pk).update(outcome=CallOutcome.SAME_DAY, closed_at=now)
     Call.objects.create(commune=commune, outcome=CallOutcome.VITAL_EMERGENCY, closed_at=now)
     Call.objects.create(outcome=CallOutcome.ADVICE_GIVEN, closed_at=now)
-    Call.objects.create()  # hung up
+    Call.objects.create(caller_phone="0612345678")  # hung up (caller ID kept; an empty call is not counted)
     response = client.get(reverse("staffing:call_dashboard"))
     assert response.status_code == 200
     ctx = response.context
