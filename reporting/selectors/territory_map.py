@@ -10,8 +10,8 @@ from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 
+from patients.models import Patient
 from reporting.secrecy import format_value, is_small
-from reporting.selectors.base import model_or_none
 from sites.models import Commune, Premises
 from sites.outlines import OutlineMap, outline_map
 from sites.selectors import commune_centroids, great_circle_km, territory_communes
@@ -58,7 +58,6 @@ def waiting_by_commune() -> tuple[dict[int, int], object]:
     """Patients waiting to be called per commune id, and when counted (cached 10 minutes)."""
     cached = cache.get("territory-map-waiting")
     if cached is None:
-        Patient = model_or_none("patients.Patient")
         counts = dict(
             Patient.objects.filter(Patient.AWAITING_CALL, commune__in_territory=True)
             .values_list("commune_id")
