@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from patients.models import Call, CallOutcome, Patient
 from patients.models.calls import MAX_CALL_SECONDS
-from patients.normalise import clean_phone, parse_date
+from patients.normalise import clean_phone, format_phone, parse_date
 from sites.models import Commune
 from sites.selectors import commune_choices
 
@@ -81,6 +81,8 @@ class CallForm(forms.ModelForm):
         _bootstrap(self)
         for name, keys in (("caller_phone", "Alt+T"), ("commune", "Alt+C"), ("reason", "Alt+M")):
             self.fields[name].widget.attrs["aria-keyshortcuts"] = keys
+        if not self.is_bound and self.instance.caller_phone:
+            self.initial["caller_phone"] = format_phone(self.instance.caller_phone)  # "06 46 93 78 71"
 
     def clean_caller_phone(self) -> str:
         return clean_phone(self.cleaned_data.get("caller_phone", ""))
