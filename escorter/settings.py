@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "escorter.middleware.RequestIdMiddleware",
+    "escorter.limits.RequestBodyLimitMiddleware",  # an oversized body is refused before anything reads it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "escorter.middleware.SecurityHeadersMiddleware",
@@ -82,6 +83,11 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Whole-app request body cap (the upload form allows 25 MB lists; gunicorn has no such limit).
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=30 * 1024 * 1024)
+# An uploaded list is deleted once imported or refused, and a preview nobody confirmed after this delay.
+IMPORT_FILE_RETENTION_HOURS = env.int("IMPORT_FILE_RETENTION_HOURS", default=24)
 
 ROOT_URLCONF = "escorter.urls"
 WSGI_APPLICATION = "escorter.wsgi.application"
@@ -239,6 +245,10 @@ CELERY_BEAT_SCHEDULE = {
     "expire-proposals-hourly": {
         "task": "staffing.tasks.expire_proposals",
         "schedule": crontab(minute=0),
+    },
+    "purge-import-files-hourly": {
+        "task": "patients.tasks.purge_import_files",
+        "schedule": crontab(minute=20),
     },
     "reporting-monthly-reports": {
         "task": "reporting.tasks.build_last_month_reports",

@@ -109,10 +109,27 @@ def clean_phone(value: str) -> str:
 
 
 _EXCEL_SERIAL = re.compile(r"\d{5}(\.0+)?")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")  # 19500302, as some CPAM extracts write it
+_MONTHS = {
+    "janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "mar": 3, "avril": 4, "avr": 4,
+    "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "sept": 9, "sep": 9, "octobre": 10,
+    "oct": 10, "novembre": 11, "nov": 11, "decembre": 12, "dec": 12,
+}  # fmt: skip
+_TEXT_DATE = re.compile(r"(\d{1,2})(?:er)? ([a-z]+) (\d{2}|\d{4})")  # "2 mars 1950", "1er avril 45"
+
+
+def _full_year(year: int, month: int, day: int) -> dt.date:
+    """A two-digit year is in the past: '45' is 1945, not 2045 (birth and referral dates)."""
+    if year >= 100:
+        return dt.date(year, month, day)
+    today = dt.date.today()
+    guess = dt.date(2000 + year, month, day)
+    return guess if guess <= today else dt.date(1900 + year, month, day)
 
 
 def parse_date(value) -> dt.date:
-    """dd/mm/yyyy, yyyy-mm-dd, an Excel serial number or a date object."""
+    """dd/mm/yyyy (or d/m/yy, dd-mm-yyyy, dd.mm.yyyy), yyyy-mm-dd, yyyymmdd, '2 mars 1950', an Excel
+    serial number (as a number or as text), or a date object; a time after the date is ignored."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -131,12 +148,20 @@ def parse_date(value) -> dt.date:
             raise ValidationError(f"Date impossible : « {value} ».", code="date")
     if _EXCEL_SERIAL.fullmatch(text):  # Excel serial exported as text
         return _EXCEL_EPOCH + dt.timedelta(days=int(float(text)))
-    text = text.split(" ")[0].split("T")[0]
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    try:
+        if match := _COMPACT.fullmatch(text):
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        if match := _TEXT_DATE.fullmatch(simplify(text)):
+            month = _MONTHS.get(match[2])
+            if month:
+                return _full_year(int(match[3]), month, int(match[1]))
+        first = text.split(" ")[0].split("T")[0]
+        if match := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})", first):
+            return _full_year(int(match[3]), int(match[2]), int(match[1]))
+        if match := re.fullmatch(r"(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})", first):
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise ValidationError(f"Date impossible : « {value} ».", code="date")
     raise ValidationError(f"Date illisible : « {value} » (format attendu jj/mm/aaaa).", code="date")
 
 

@@ -29,7 +29,12 @@ def import_patient_file(task_run_id: int | None = None, *, import_id: int, all_o
     from patients.models import PatientImport
 
     with tracked(task_run_id, "patients.tasks.import_patient_file", {"import_id": import_id}) as progress:
+        from patients.services.importing.files import delete_import_file
+
         batch = PatientImport.objects.select_related("created_by").get(pk=import_id)
+        if batch.state != PatientImport.State.PREVIEW or not batch.file:
+            progress.result = {"skipped": batch.get_state_display()}  # redelivered after it finished
+            return progress.result
         errors = io.StringIO()
         progress.step(5, "Lecture du fichier…")
         with batch.file.open("rb") as fh:
@@ -41,6 +46,7 @@ def import_patient_file(task_run_id: int | None = None, *, import_id: int, all_o
                 errors_stream=errors,
                 file_name=batch.original_name,
                 progress=progress,
+                patient_import=batch,
             )
         summary = dict(batch.summary)
         summary["final"] = report.as_dict()
@@ -51,6 +57,7 @@ def import_patient_file(task_run_id: int | None = None, *, import_id: int, all_o
             state=PatientImport.State.FAILED if report.fatal else PatientImport.State.DONE,
             imported_at=timezone.now(),
         )
+        delete_import_file(batch)
         record_system(
             "import",
             object_type="patients.PatientImport",
@@ -69,3 +76,15 @@ def discard_empty_calls() -> dict:
     from patients.services.calls import discard_empty_calls as discard
 
     return {"deleted": discard()}
+
+
+@shared_task(name="patients.tasks.purge_import_files")
+def purge_import_files(task_run_id: int | None = None) -> dict:
+    """Hourly: delete uploaded lists once imported, refused or abandoned (IMPORT_FILE_RETENTION_HOURS)."""
+    with tracked(task_run_id, "patients.tasks.purge_import_files") as progress:
+        from patients.services.importing.files import purge_import_files as purge
+
+        purged = purge()
+        progress.result = {"purged": purged}
+        progress.step(100, f"{purged} fichier(s) de liste supprimé(s).")
+    return progress.result

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/effacer/", patient.patient_erase, name="patient_erase"),
     path("<int:pk>/donnees.<str:fmt>", patient.patient_data_export, name="patient_data_export"),
     path("import/", imports.import_upload, name="import_upload"),
+    path("import/historique/", imports.import_history, name="import_history"),
     path("import/<int:pk>/", imports.import_detail, name="import_detail"),
     path("import/<int:pk>/etat/", imports.import_status, name="import_status"),
     path("import/<int:pk>/confirmer/", imports.import_confirm, name="import_confirm"),

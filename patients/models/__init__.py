@@ -3,10 +3,17 @@
 from patients.models.calls import Call, CallCategory, CallerKind, CallOutcome  # noqa: F401
 from patients.models.counts import RegistryCount
 from patients.models.priority import PriorityRule, Tier
-from patients.models.registry import ImmutableUnaccent, Patient, PatientImport, PatientStatusChange
+from patients.models.registry import (
+    ImmutableUnaccent,
+    ImportedPatient,
+    Patient,
+    PatientImport,
+    PatientStatusChange,
+)
 
 __all__ = [
     "ImmutableUnaccent",
+    "ImportedPatient",
     "Patient",
     "PatientImport",
     "PatientStatusChange",

@@ -362,8 +362,11 @@ class PatientImport(models.Model):
         PREVIEW = "preview", "Aperçu"
         DONE = "done", "Importé"
         FAILED = "failed", "Fichier inutilisable"
+        ABANDONED = "abandoned", "Abandonné (non confirmé)"
 
-    file = models.FileField("fichier", upload_to=import_upload_path)
+    # deleted once the import is done, refused or abandoned (IMPORT_FILE_RETENTION_HOURS): the list
+    # itself is health data the team no longer needs; the summary and error report stay
+    file = models.FileField("fichier", upload_to=import_upload_path, blank=True)
     original_name = models.CharField("nom du fichier", max_length=255)
     source = models.CharField(
         "origine", max_length=20, choices=Patient.ReferralSource.choices, default=Patient.ReferralSource.CPAM
@@ -389,3 +392,25 @@ class PatientImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.created_at:%d/%m/%Y})"
+
+
+class ImportedPatient(models.Model):
+    """Which patients an import created or completed: the import page links to them."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", "créé"
+        COMPLETED = "completed", "complété"
+
+    patient_import = models.ForeignKey(
+        PatientImport, on_delete=models.CASCADE, related_name="patients", verbose_name="import"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+", verbose_name="patient")
+    outcome = models.CharField("résultat", max_length=10, choices=Outcome.choices)
+
+    class Meta:
+        verbose_name = "patient importé"
+        verbose_name_plural = "patients importés"
+        indexes = [models.Index(fields=["patient_import", "outcome"], name="importedpatient_import_outcome")]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} {self.get_outcome_display()} par l'import {self.patient_import_id}"

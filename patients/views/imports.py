@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import logging
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,9 +21,13 @@ from escorter.roles import Role, role_required
 from escorter.taskruns import enqueue
 from patients import services
 from patients.forms import ImportForm
-from patients.models import PatientImport
+from patients.models import ImportedPatient, PatientImport
+from patients.services.importing.files import delete_import_file
+
+logger = logging.getLogger(__name__)
 
 PREVIEW_ROWS = 15
+UNEXPECTED = "La vérification du fichier s'est interrompue sur une erreur inattendue ; rien n'a été importé."
 CHECKED_ROWS = 5000  # the preview runs inside the request: bigger lists are checked in part
 
 
@@ -29,29 +36,57 @@ def import_upload(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        # born refused: only a finished check makes it a preview, so a crash never leaves a
+        # half-made "preview" behind (its file goes with the next purge)
         batch = PatientImport.objects.create(
-            file=upload, original_name=upload.name[:255], source=form.cleaned_data["source"], created_by=request.user
+            file=upload,
+            original_name=upload.name[:255],
+            source=form.cleaned_data["source"],
+            created_by=request.user,
+            state=PatientImport.State.FAILED,
+            summary={"preview": {"fatal": UNEXPECTED}, "lines": [UNEXPECTED]},
         )
         errors = io.StringIO()
-        with batch.file.open("rb") as fh:
-            report = services.import_patients(
-                fh,
-                source=batch.source,
-                dry_run=True,
-                user=request.user,
-                errors_stream=errors,
-                file_name=batch.original_name,
-                preview_rows=PREVIEW_ROWS,
-                max_rows=CHECKED_ROWS,
-            )
+        try:
+            with batch.file.open("rb") as fh:
+                report = services.import_patients(
+                    fh,
+                    source=batch.source,
+                    dry_run=True,
+                    user=request.user,
+                    errors_stream=errors,
+                    file_name=batch.original_name,
+                    preview_rows=PREVIEW_ROWS,
+                    max_rows=CHECKED_ROWS,
+                )
+        except Exception:  # noqa: BLE001 - any file must end in a page, never a 500 and a stuck import
+            logger.exception("import preview %s failed", batch.pk)
+            delete_import_file(batch)
+            record(request, "import", batch, detail=f"aperçu impossible de {batch.original_name}")
+            return redirect("patients:import_detail", pk=batch.pk)
         batch.summary = {"preview": report.as_dict(), "lines": report.summary_lines()}
         batch.errors_csv = errors.getvalue()
         batch.state = PatientImport.State.FAILED if report.fatal else PatientImport.State.PREVIEW
         batch.save(update_fields=["summary", "errors_csv", "state"])
+        if report.fatal:
+            delete_import_file(batch)
         record(request, "import", batch, detail=f"aperçu de {batch.original_name}")
         return redirect("patients:import_detail", pk=batch.pk)
     recent = PatientImport.objects.select_related("created_by")[:10]
-    return render(request, "patients/import_upload.html", {"form": form, "recent": recent})
+    return render(
+        request,
+        "patients/import_upload.html",
+        {"form": form, "recent": recent, "retention_hours": settings.IMPORT_FILE_RETENTION_HOURS},
+    )
+
+
+@role_required(Role.COORDINATOR)
+def import_history(request):
+    """Every import, newest first, with what it did (counts come from the stored summaries)."""
+    page = Paginator(PatientImport.objects.select_related("created_by").order_by("-created_at", "-pk"), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "patients/import_history.html", {"page": page})
 
 
 def _context(batch: PatientImport) -> dict:
@@ -66,7 +101,10 @@ def _context(batch: PatientImport) -> dict:
 @role_required(Role.COORDINATOR)
 def import_detail(request, pk: int):
     batch = get_object_or_404(PatientImport, pk=pk)
-    return render(request, "patients/import_detail.html", _context(batch))
+    context = _context(batch)
+    links = ImportedPatient.objects.filter(patient_import=batch).select_related("patient").order_by("outcome", "pk")
+    context["patients"] = Paginator(links, 50).get_page(request.GET.get("page"))
+    return render(request, "patients/import_detail.html", context)
 
 
 @role_required(Role.COORDINATOR)

@@ -148,7 +148,7 @@ def test_unknown_columns_are_ignored_and_reported_once():
     ("content", "message"),
     [
         (b"", "Le fichier est vide."),
-        (b"%PDF-1.7 binary", "Format de fichier non reconnu"),
+        (b"%PDF-1.7 binary", "Ce fichier est un PDF"),
         (b"Identifiant;Montant\n1;2\n", "Aucune ligne d'en-tête utilisable"),
         (b"PK\x03\x04 not really a zip", "Fichier Excel illisible"),
         ((HEADER + "\n").encode(), "aucune ligne de données"),
@@ -262,8 +262,15 @@ def test_command_exits_1_with_an_error_report_file(tmp_path):
     )
     assert code == 1 and "1 ligne(s) rejetée(s)" in out
     rows = list(csv.reader(errors.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
-    assert rows[0] == ["ligne", "type", "colonne", "message", "valeur"]
-    assert rows[1] == ["3", "erreur", "Date de naissance", "La date de naissance est dans le futur.", "01/01/2099"]
+    assert rows[0] == ["ligne", "personne", "type", "colonne", "message", "valeur"]
+    assert rows[1] == [
+        "3",
+        "Roy Léa, né(e) le 01/01/2099",
+        "erreur",
+        "Date de naissance",
+        "La date de naissance est dans le futur.",
+        "01/01/2099",
+    ]
 
 
 def test_command_exits_2_on_an_unusable_file(tmp_path):

@@ -62,8 +62,11 @@ def test_confirm_imports_the_valid_rows_and_the_error_report_downloads(
     report = client.get(f"/patients/import/{batch.pk}/erreurs.csv")
     text = report.content.decode("utf-8-sig")
     assert report["Content-Type"].startswith("text/csv")
-    assert "3;erreur;Date de naissance;La date de naissance est dans le futur.;01/01/2099" in text
-    assert "4;doublon" in text
+    assert (
+        "3;Roy Léa, né(e) le 01/01/2099;erreur;Date de naissance;La date de naissance est dans le futur.;01/01/2099"
+        in text
+    )
+    assert "4;HERAULT Elodie, né(e) le 02/03/1950;doublon" in text
     assert AuditLog.objects.filter(action="download", object_type="patients.PatientImport").exists()
 
 

@@ -171,9 +171,7 @@ def test_queue_priority_puts_any_p1_above_any_p2_whatever_the_scores():
 
 
 def test_85_year_old_with_ald_referred_today_is_p1_ahead_of_a_40_year_old_waiting_three_years(client, login_as):
-    old_wait = PatientFactory(
-        last_name="Attente", birth_date=dt.date(1986, 1, 1), referral_date=dt.date(2023, 11, 1)
-    )
+    old_wait = PatientFactory(last_name="Attente", birth_date=dt.date(1986, 1, 1), referral_date=dt.date(2023, 11, 1))
     fragile = PatientFactory(last_name="Fragile", ald=True, birth_date=dt.date(1941, 6, 1))
     assert (fragile.priority_tier, old_wait.priority_tier) == ("P1", "P3")
     assert list(Patient.objects.awaiting_call().in_queue_order()) == [fragile, old_wait]

@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from escorter.audit import record_system
-from patients.models import Patient
+from patients.models import Patient, PatientImport
 from patients.services import import_patients
 
 
@@ -39,6 +40,12 @@ class Command(BaseCommand):
             self.stderr.write(f"Fichier introuvable : {path}")
             sys.exit(2)
         errors_file = None
+        # the import page's history lists command-line imports too (no file is kept)
+        batch = None
+        if not options["dry_run"]:
+            batch = PatientImport.objects.create(
+                original_name=path.name[:255], source=options["source"], state=PatientImport.State.FAILED
+            )
         try:
             if options["errors_out"]:
                 errors_file = open(options["errors_out"], "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
@@ -50,18 +57,26 @@ class Command(BaseCommand):
                     all_or_nothing=options["all_or_nothing"],
                     errors_stream=errors_file,
                     file_name=path.name,
+                    patient_import=batch,
                 )
         except OSError as exc:
             raise CommandError(f"Lecture impossible : {exc}")
         finally:
             if errors_file is not None:
                 errors_file.close()
+        if batch is not None:
+            PatientImport.objects.filter(pk=batch.pk).update(
+                state=PatientImport.State.FAILED if report.fatal else PatientImport.State.DONE,
+                summary={"final": report.as_dict(), "final_lines": report.summary_lines(), "command": True},
+                imported_at=timezone.now(),
+            )
         for line in report.summary_lines():
             self.stdout.write(line)
         if report.issues and options["verbosity"] >= 1:
             shown = [i for i in report.issues if i.kind == "erreur"][:20]
             for issue in shown:
-                self.stdout.write(f"  ligne {issue.line} – {issue.column or '—'} : {issue.message}")
+                who = f" ({issue.person})" if issue.person else ""
+                self.stdout.write(f"  ligne {issue.line}{who} – {issue.column or '—'} : {issue.message}")
             if report.rejected and not options["errors_out"]:
                 self.stdout.write("(rapport complet : --errors-out ERREURS.csv)")
         self.stdout.write(f"{report.rows_per_second:.0f} lignes/s.")

@@ -14,20 +14,23 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from escorter.spreadsheets import csv_writer
-from patients.models import Patient, PatientStatusChange
-from patients.normalise import identity_key, simplify
+from patients.models import ImportedPatient, Patient, PatientStatusChange
+from patients.normalise import identity_key, parse_date, parse_sex, simplify
 from patients.services.importing.copy_text import _MISSING, _RENDER, _copy_text, _CopyText
 from patients.services.importing.reader import FIELD_LABELS, ImportFileError, open_list
 from patients.services.importing.rows import CommuneResolver, RowErrors, parse_row
+from patients.services.importing.safety import DEFAULT_LIMITS, Limits
 from patients.services.priority import active_rule
 
 BATCH_SIZE = 2000
 COPY_CHUNK = 250  # rows per write to a COPY
-MAX_ISSUES_KEPT = 500  # in memory for the page; the error file has them all
+MAX_ISSUES_KEPT = 500  # in memory for the page; the error file has them all (up to the next cap)
+MAX_ISSUES_WRITTEN = 50_000
 # fields a list may fill on an existing patient; never overwritten once set
 FILLABLE = (
     "birth_name",
@@ -59,9 +62,32 @@ class ImportIssue:
     message: str
     value: str = ""
     kind: str = "erreur"  # erreur | conflit | doublon
+    person: str = ""  # who the row is about, so that the coordinator can find them
 
     def as_row(self) -> list:
-        return [self.line, self.kind, self.column, self.message, self.value]
+        return [self.line, self.person, self.kind, self.column, self.message, self.value]
+
+
+def describe_person(values: dict) -> str:
+    """'DUPONT Marie, née le 02/03/1950' from a row's values, parsed or raw (never raises)."""
+    name = " ".join(" ".join(str(values.get(key) or "").split())[:60] for key in ("last_name", "first_names")).strip()
+    birth = values.get("birth_date")
+    try:
+        birth = parse_date(birth)
+    except (ValidationError, ValueError, OverflowError):
+        pass
+    try:
+        sex = parse_sex(values.get("sex"))
+    except ValidationError:
+        sex = ""
+    born = {"F": "née", "M": "né"}.get(sex, "né(e)")
+    if isinstance(birth, dt.date):
+        when = f"{born} le {birth:%d/%m/%Y}"
+    elif str(birth or "").strip():
+        when = f"date de naissance « {str(birth).strip()[:30]} »"
+    else:
+        when = "sans date de naissance"
+    return f"{name or 'sans nom'}, {when}"
 
 
 @dataclass
@@ -71,6 +97,7 @@ class ImportReport:
     encoding: str = ""
     delimiter: str = ""
     cp1252_lines: int = 0
+    note_lines: list = field(default_factory=list)
     header_line: int = 0
     columns: dict = field(default_factory=dict)
     ignored_columns: list = field(default_factory=list)
@@ -125,6 +152,12 @@ class ImportReport:
         ]
         if self.cp1252_lines:
             lines.append(f"{self.cp1252_lines} ligne(s) encodée(s) en Windows-1252 (Latin-1) ont été converties.")
+        if self.note_lines:
+            lines.append(
+                "Ligne(s) de commentaire ignorée(s) (une seule cellule, « Total : … ») : "
+                + ", ".join(str(n) for n in self.note_lines)
+                + "."
+            )
         if self.ignored_columns:
             lines.append("Colonnes ignorées : " + ", ".join(self.ignored_columns) + ".")
         if self.truncated:
@@ -139,7 +172,7 @@ class ImportReport:
 class _ErrorSink:
     """Issues go to the CSV report as they come; the first ones stay in memory for the page."""
 
-    HEADER = ["ligne", "type", "colonne", "message", "valeur"]
+    HEADER = ["ligne", "personne", "type", "colonne", "message", "valeur"]
 
     def __init__(self, report: ImportReport, stream=None):
         self.report = report
@@ -154,7 +187,13 @@ class _ErrorSink:
         if len(self.report.issues) < MAX_ISSUES_KEPT:
             self.report.issues.append(issue)
         if self.writer:
-            self.writer.writerow(issue.as_row())
+            # the report is stored with the import: bounded like everything else
+            if self.report.issues_total <= MAX_ISSUES_WRITTEN:
+                self.writer.writerow(issue.as_row())
+            elif self.report.issues_total == MAX_ISSUES_WRITTEN + 1:
+                self.writer.writerow(
+                    ["", "", "", "", f"Rapport limité aux {MAX_ISSUES_WRITTEN} premières remarques.", ""]
+                )
 
 
 def import_patients(
@@ -170,6 +209,8 @@ def import_patients(
     progress=None,
     today: dt.date | None = None,
     max_rows: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    patient_import=None,
 ) -> ImportReport:
     """Import a CSV/XLSX list. Never raises for bad content: the report says what happened."""
     started = time.monotonic()
@@ -177,7 +218,7 @@ def import_patients(
     sink = _ErrorSink(report, errors_stream)
     today = today or timezone.localdate()
     try:
-        reader = open_list(binary, name=file_name)
+        reader = open_list(binary, name=file_name, limits=limits)
         header = reader.find_header()
     except ImportFileError as exc:
         report.fatal = str(exc)
@@ -196,6 +237,7 @@ def import_patients(
         labels=header.labels,
         preview=preview_rows,
         progress=progress,
+        import_id=patient_import.pk if patient_import is not None and not dry_run else None,
     )
     try:
         with transaction.atomic():
@@ -216,6 +258,7 @@ def import_patients(
             finally:
                 context.close()  # never leave the block (commit or rollback) with a COPY in flight
             report.cp1252_lines = reader.cp1252_lines
+            report.note_lines = reader.notes[:20]
             report.encoding = reader.detected_encoding
             report.preview.sort(key=lambda row: row["line"])
             if dry_run or (all_or_nothing and report.rejected):
@@ -233,8 +276,9 @@ def import_patients(
 
 
 class _Context:
-    def __init__(self, *, report, sink, source, user, today, labels, preview, progress=None):
+    def __init__(self, *, report, sink, source, user, today, labels, preview, progress=None, import_id=None):
         self.report, self.sink, self.source, self.user, self.today = report, sink, source, user, today
+        self.import_id = import_id  # link created and completed patients to this PatientImport
         self.progress = progress
         self.labels = labels
         self.preview = preview
@@ -302,8 +346,9 @@ class _Context:
             parsed, rejected, keys, new_rows = self.held
             for line, raw, errors in rejected:
                 self.report.rejected += 1
+                person = describe_person(raw)
                 for column, message, value in errors:
-                    self.sink.add(ImportIssue(line, column, message, value))
+                    self.sink.add(ImportIssue(line, column, message, value, person=person))
                 self._preview(line, {k: raw.get(k) for k in raw}, "rejetée", errors[0][1])
             if parsed:
                 if self.progress is not None:
@@ -376,7 +421,14 @@ class _Context:
             if first_line:
                 self.report.duplicates_in_file += 1
                 self.sink.add(
-                    ImportIssue(line, "", f"Même personne qu'à la ligne {first_line} : ligne ignorée.", "", "doublon")
+                    ImportIssue(
+                        line,
+                        "",
+                        f"Même personne qu'à la ligne {first_line} : ligne ignorée.",
+                        "",
+                        "doublon",
+                        describe_person(values),
+                    )
                 )
                 self._preview(line, values, "doublon")
                 continue
@@ -413,6 +465,13 @@ class _Context:
             for patient in patients:
                 patient.updated_at = now
             Patient.objects.bulk_update(patients, fields, batch_size=1000)
+            if self.import_id:
+                ImportedPatient.objects.bulk_create(
+                    ImportedPatient(
+                        patient_import_id=self.import_id, patient_id=p.pk, outcome=ImportedPatient.Outcome.COMPLETED
+                    )
+                    for p in patients
+                )
         return to_create
 
     def _new_row(self, values: dict) -> dict:
@@ -481,6 +540,11 @@ class _Context:
         table = PatientStatusChange._meta.db_table
         with cursor.copy(f"COPY {table} (patient_id, from_status, to_status, at, by_id, note) FROM STDIN") as copy:
             copy.write("".join(f"{pk}{history_tail}" for pk in ids))
+        if self.import_id:
+            links = ImportedPatient._meta.db_table
+            tail = f"\t{self.import_id}\t{ImportedPatient.Outcome.CREATED}\n"
+            with cursor.copy(f"COPY {links} (patient_id, patient_import_id, outcome) FROM STDIN") as copy:
+                copy.write("".join(f"{pk}{tail}" for pk in ids))
 
     def close(self) -> None:
         try:
@@ -499,6 +563,7 @@ class _Context:
     def _merge(self, line: int, patient: Patient, values: dict) -> list[str]:
         """Fill empty fields of `patient`; report differing non-empty ones as conflicts."""
         changed = []
+        person = describe_person(values)
         for name in ("last_name", "first_names"):
             if simplify(values[name]) != simplify(getattr(patient, name)):
                 self.sink.add(
@@ -508,6 +573,7 @@ class _Context:
                         f"Déjà enregistré comme « {getattr(patient, name)} » : valeur conservée.",
                         values[name],
                         "conflit",
+                        person,
                     )
                 )
         for name in FILLABLE:
@@ -532,7 +598,12 @@ class _Context:
                 shown_old, shown_new = "(NIR enregistré)", "(NIR du fichier)"
             self.sink.add(
                 ImportIssue(
-                    line, label, f"Valeur déjà saisie « {_fmt(shown_old)} » conservée.", _fmt(shown_new), "conflit"
+                    line,
+                    label,
+                    f"Valeur déjà saisie « {_fmt(shown_old)} » conservée.",
+                    _fmt(shown_new),
+                    "conflit",
+                    person,
                 )
             )
         return changed
