@@ -129,12 +129,16 @@ def check_row(number: int, cells, limits: Limits) -> None:
             raise ImportFileError(
                 f"Dimensions absurdes : la ligne {number} a {len(cells)} colonnes ({limits.max_columns} au plus)."
             )
-    for index, cell in enumerate(cells):
-        if isinstance(cell, str) and len(cell) > limits.max_cell_chars:
-            raise ImportFileError(
-                f"Cellule démesurée ligne {number}, colonne {index + 1} : {thousands(len(cell))} caractères "
-                f"({thousands(limits.max_cell_chars)} au plus). Fichier refusé."
-            )
+    try:
+        longest = max(map(len, cells), default=0)  # a CSV row: all text, measured in C
+    except TypeError:  # an XLSX row: numbers and dates too
+        longest = max((len(c) for c in cells if isinstance(c, str)), default=0)
+    if longest > limits.max_cell_chars:
+        index, cell = next((i, c) for i, c in enumerate(cells) if isinstance(c, str) and len(c) == longest)
+        raise ImportFileError(
+            f"Cellule démesurée ligne {number}, colonne {index + 1} : {thousands(len(cell))} caractères "
+            f"({thousands(limits.max_cell_chars)} au plus). Fichier refusé."
+        )
 
 
 def bounded_lines(binary, limits: Limits):
