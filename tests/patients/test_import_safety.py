@@ -127,12 +127,19 @@ def test_the_whole_app_refuses_a_body_bigger_than_the_limit(client, login_as, se
     assert client.post("/connexion/", {"username": "a" * 2000}).status_code == 413
 
 
-def test_the_command_records_its_import_in_the_history(tmp_path):
+def test_the_command_records_its_imports_in_the_history_pages(tmp_path, client, login_as):
     from django.core.management import call_command
 
     path = tmp_path / "liste.csv"
     path.write_text("Nom;Prénom;Date de naissance;Code INSEE\nHérault;Élodie;02/03/1950;85012\n", encoding="utf-8")
     call_command("import_patients", str(path), verbosity=0)
-    batch = PatientImport.objects.get()
-    assert batch.state == PatientImport.State.DONE and batch.summary["final"]["created"] == 1
-    assert ImportedPatient.objects.get().patient_import == batch
+    with pytest.raises(SystemExit):
+        call_command("import_patients", str(DATA / "octets-nuls.csv"), verbosity=0)
+    done, failed = PatientImport.objects.order_by("pk")
+    assert done.state == PatientImport.State.DONE and done.summary["final"]["created"] == 1
+    assert ImportedPatient.objects.get().patient_import == done and failed.state == PatientImport.State.FAILED
+    login_as(Role.COORDINATOR)
+    history = client.get("/patients/import/historique/").content.decode()
+    assert history.count("commande import_patients") == 2
+    assert "Octet nul (NUL) ligne 202" in client.get(f"/patients/import/{failed.pk}/").content.decode()
+    assert client.get("/patients/import/").status_code == 200
