@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0008_referral_source_sas'),
+        ('patients', '0010_patient_mobility_need'),
     ]
 
     operations = [
