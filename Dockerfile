@@ -25,4 +25,4 @@ RUN DEBUG=False SECRET_KEY=build-only-build-only-build-only-build-only-build-onl
 RUN useradd --system --uid 1000 --home /app escorter && mkdir -p /app/.data/media && chown -R escorter /app/.data
 USER escorter
 EXPOSE 8000
-CMD ["gunicorn", "escorter.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--forwarded-allow-ips", "*", "--access-logfile", "-"]
+CMD ["gunicorn", "escorter.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

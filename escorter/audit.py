@@ -5,14 +5,8 @@ from __future__ import annotations
 from django.db import models
 
 from escorter.models import AuditLog
+from escorter.proxies import client_ip
 from escorter.roles import user_role
-
-
-def client_ip(request) -> str | None:
-    # Behind our reverse proxy REMOTE_ADDR is the proxy; gunicorn is configured with
-    # --forwarded-allow-ips so that REMOTE_ADDR is already the client's address.
-    return request.META.get("REMOTE_ADDR") or None
-
 
 # Free-text parameters carry names, phone numbers, birth dates: the audit trail says that a
 # search happened, never its words (they would outlive the person's erasure).

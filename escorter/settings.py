@@ -152,6 +152,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "escorter.validators.FrenchCommonPasswordValidator"},
     {"NAME": "escorter.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
 ]
 LOGIN_URL = "login"
@@ -163,7 +164,6 @@ AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -310,7 +310,6 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -322,6 +321,23 @@ if not DEBUG:
 # also announced by e-mail, id and path only (escorter.middleware.ServerErrorMailHandler).
 ADMINS = [(address, address) for address in env.list("ADMINS", default=[])]
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+
+# --- Accounts: trusted proxies, throttling (issue 14) -----------------------------------
+# Forwarded headers (client address, scheme) are believed only from these reverse
+# proxies (comma-separated IPs or CIDRs, e.g. "172.18.0.0/16"); gunicorn.conf.py gives
+# gunicorn the same list. Empty: no proxy, REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+from escorter.proxies import parse_networks  # noqa: E402 - validates the list at start
+
+parse_networks(tuple(TRUSTED_PROXIES))
+MIDDLEWARE.insert(0, "escorter.proxies.ForwardedHeadersMiddleware")
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+AXES_CLIENT_IP_CALLABLE = "escorter.proxies.client_ip"
+# Per username + address (AXES_FAILURE_LIMIT above) and per address over every username.
+AXES_HANDLER = "escorter.throttling.AddressThrottleHandler"
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
