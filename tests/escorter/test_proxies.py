@@ -134,7 +134,11 @@ def gunicorn(transactional_db, tmp_path):
     yield start
     for process in started:
         process.terminate()
-        process.wait(10)
+        try:
+            process.wait(30)  # graceful shutdown can be slow on a busy machine
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _get(port, path, headers):
