@@ -33,6 +33,7 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "Escorter : http://$(HOST):$(PORT)/  (serveur web, worker et beat Celery ; Ctrl+C pour tout arrêter)"
+	@echo "Double authentification : non exigée en développement (TWO_FACTOR_REQUIRED=True make run pour l'exiger)."
 	@$(BIN)/python -m escorter.devserver $(HOST):$(PORT)
 
 test: install

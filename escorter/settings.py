@@ -322,7 +322,7 @@ if not DEBUG:
 ADMINS = [(address, address) for address in env.list("ADMINS", default=[])]
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
-# --- Accounts: trusted proxies, throttling (issue 14) -----------------------------------
+# --- Accounts: trusted proxies, throttling, second factor (issue 14) ---------------------
 # Forwarded headers (client address, scheme) are believed only from these reverse
 # proxies (comma-separated IPs or CIDRs, e.g. "172.18.0.0/16"); gunicorn.conf.py gives
 # gunicorn the same list. Empty: no proxy, REMOTE_ADDR is the client.
@@ -337,6 +337,18 @@ AXES_CLIENT_IP_CALLABLE = "escorter.proxies.client_ip"
 # Per username + address (AXES_FAILURE_LIMIT above) and per address over every username.
 AXES_HANDLER = "escorter.throttling.AddressThrottleHandler"
 AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
+
+# Second factor (django-otp: TOTP app + recovery codes), required for every account in
+# production whatever the environment says; with DEBUG on (make run) only accounts that
+# enrolled one are asked for it, unless TWO_FACTOR_REQUIRED=True.
+TWO_FACTOR_REQUIRED = True if not DEBUG else env.bool("TWO_FACTOR_REQUIRED", default=False)
+_after = INSTALLED_APPS.index("axes") + 1
+INSTALLED_APPS[_after:_after] = ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+_after = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE[_after:_after] = ["django_otp.middleware.OTPMiddleware", "escorter.twofactor.SecondFactorMiddleware"]
+OTP_TOTP_ISSUER = "Escorter"
+OTP_TOTP_THROTTLE_FACTOR = 1  # 1 s, 2 s, 4 s… between attempts after each wrong code
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,11 @@ from escorter.roles import Role
 PUBLIC = {
     "login",  # the login page itself
     "healthz",  # probed by compose / load balancer; reveals nothing but ok/error
+    # "mot de passe oublié": the same answer whether or not an address is known
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",  # the one-time token in the URL is the credential
+    "password_reset_complete",
 }
 # the admin has its own login page and staff check; the FHIR API (interop) answers machines
 # with bearer tokens and 401 OperationOutcomes (tests/interop/test_clients.py)
