@@ -24,7 +24,7 @@ class AuditLogAdmin(admin.ModelAdmin):
 
 @admin.register(TaskRun)
 class TaskRunAdmin(admin.ModelAdmin):
-    list_display = ("task_name", "status", "progress", "created_at", "finished_at", "created_by")
+    list_display = ("task_name", "status", "progress", "created_at", "heartbeat_at", "finished_at", "created_by")
     list_filter = ("status", "task_name")
     readonly_fields = [f.name for f in TaskRun._meta.fields]
 

@@ -90,11 +90,22 @@ class TaskRun(models.Model):
     created_at = models.DateTimeField("créée le", default=timezone.now)
     started_at = models.DateTimeField("démarrée le", null=True, blank=True)
     finished_at = models.DateTimeField("terminée le", null=True, blank=True)
+    # A running task's worker touches heartbeat_at every TASK_HEARTBEAT_SECONDS; a run whose
+    # heartbeat stopped (worker killed) is failed by the beat job and, if idempotent, retried.
+    heartbeat_at = models.DateTimeField("dernier signe de vie", null=True, blank=True)
+    retry_of = models.OneToOneField(
+        "self", verbose_name="relance de", null=True, blank=True, on_delete=models.SET_NULL, related_name="retry"
+    )
 
     class Meta:
         verbose_name = "exécution de tâche"
         verbose_name_plural = "exécutions de tâches"
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["heartbeat_at"], condition=models.Q(status="running"), name="escorter_taskrun_running_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.task_name} #{self.pk} ({self.get_status_display()})"

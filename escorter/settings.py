@@ -268,6 +268,17 @@ CELERY_BEAT_SCHEDULE["purge-audit-log-monthly"] = {
 }
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365 * 3)
 AUDIT_MIN_RETENTION_DAYS = 180  # also enforced by the table's trigger (migration escorter 0005)
+# A running task beats every TASK_HEARTBEAT_SECONDS; a run silent for TASK_STALE_AFTER_SECONDS
+# is failed (its worker died) and, if idempotent, retried at once (escorter/taskruns.py) instead
+# of waiting for Redis to redeliver it after the visibility timeout.
+TASK_HEARTBEAT_SECONDS = env.float("TASK_HEARTBEAT_SECONDS", default=30)
+TASK_STALE_AFTER_SECONDS = env.float("TASK_STALE_AFTER_SECONDS", default=5 * 60)
+if TASK_STALE_AFTER_SECONDS < 3 * TASK_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("TASK_STALE_AFTER_SECONDS must be at least three heartbeats (TASK_HEARTBEAT_SECONDS).")
+CELERY_BEAT_SCHEDULE["fail-stale-task-runs"] = {
+    "task": "escorter.tasks.fail_stale_task_runs",
+    "schedule": crontab(minute="*/2"),
+}
 # Scheduler proposals not confirmed within this many days are withdrawn and their time freed.
 SCHEDULER_PROPOSAL_DAYS = env.int("SCHEDULER_PROPOSAL_DAYS", default=3)
 # Share of every permanence the scheduler leaves free for phone bookings and same-day care.

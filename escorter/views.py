@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from escorter import taskruns
 from escorter.models import TaskRun
 from escorter.roles import ALL_ROLES, STAFF, Role, check_role, role_required, user_role
 
@@ -71,5 +72,5 @@ def healthz(request):
 def task_run_status(request, pk: int):
     """htmx fragment: a progress bar that polls itself until the task is finished."""
     check_role(request.user, *STAFF)
-    run = get_object_or_404(TaskRun, pk=pk)
+    run = taskruns.latest_attempt(get_object_or_404(TaskRun, pk=pk))
     return render(request, "escorter/_task_run.html", {"run": run})

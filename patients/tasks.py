@@ -5,7 +5,7 @@ from celery import shared_task
 from escorter.taskruns import tracked
 
 
-@shared_task(name="patients.tasks.recompute_priorities")
+@shared_task(name="patients.tasks.recompute_priorities", idempotent=True)
 def recompute_priorities(task_run_id: int | None = None) -> dict:
     """Nightly: refresh stored priority scores as weeks of waiting add up."""
     with tracked(task_run_id, "patients.tasks.recompute_priorities") as progress:
@@ -17,7 +17,7 @@ def recompute_priorities(task_run_id: int | None = None) -> dict:
     return {"updated": updated}
 
 
-@shared_task(name="patients.tasks.import_patient_file")
+@shared_task(name="patients.tasks.import_patient_file", idempotent=True)
 def import_patient_file(task_run_id: int | None = None, *, import_id: int, all_or_nothing: bool = False) -> dict:
     """Import an uploaded list already previewed; safe to run twice (dedup makes it idempotent)."""
     import io

@@ -7,7 +7,7 @@ from escorter.taskruns import tracked
 BUSY_RETRY_SECONDS = 30
 
 
-@shared_task(name="reporting.tasks.build_monthly_report", bind=True, max_retries=20)
+@shared_task(name="reporting.tasks.build_monthly_report", bind=True, max_retries=20, idempotent=True)
 def build_monthly_report(self, task_run_id: int | None = None, *, report_id: int, notify: bool = False) -> dict:
     """Build one report row (created by request_monthly_report); safe to run twice."""
     from reporting.services import reports
@@ -34,7 +34,7 @@ def build_monthly_report(self, task_run_id: int | None = None, *, report_id: int
     return {"report_id": report_id}
 
 
-@shared_task(name="reporting.tasks.build_last_month_reports")
+@shared_task(name="reporting.tasks.build_last_month_reports", idempotent=True)
 def build_last_month_reports(task_run_id: int | None = None) -> dict:
     """Beat, the 1st of each month at 06:00 (Europe/Paris): last month's report for every funder."""
     from reporting.services import reports

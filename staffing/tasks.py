@@ -8,7 +8,7 @@ from escorter.taskruns import tracked
 from staffing.services import rota
 
 
-@shared_task(name="staffing.tasks.generate_permanences")
+@shared_task(name="staffing.tasks.generate_permanences", idempotent=True)
 def generate_permanences(task_run_id: int | None = None, weeks: int = rota.DEFAULT_WEEKS) -> dict:
     """Nightly: materialise the next `weeks` of the rota. Idempotent (keyed by rule and date)."""
     with tracked(task_run_id, "staffing.tasks.generate_permanences", {"weeks": weeks}) as progress:
@@ -21,7 +21,7 @@ def generate_permanences(task_run_id: int | None = None, weeks: int = rota.DEFAU
 # --- Booking -----------------------------------------------------------------------
 
 
-@shared_task(name="staffing.tasks.schedule_consultations")
+@shared_task(name="staffing.tasks.schedule_consultations", idempotent=True)
 def schedule_consultations(task_run_id: int | None = None, horizon_days: int = 28, user_id: int | None = None) -> dict:
     """Nightly and on demand: propose consultations to waiting patients. Idempotent, under a lock."""
     from django.contrib.auth import get_user_model
@@ -36,7 +36,7 @@ def schedule_consultations(task_run_id: int | None = None, horizon_days: int = 2
     return report.as_dict()
 
 
-@shared_task(name="staffing.tasks.send_reminders")
+@shared_task(name="staffing.tasks.send_reminders", idempotent=True)
 def send_reminders(task_run_id: int | None = None, at: str | None = None) -> dict:
     """Hourly: the day-before reminders. Each reminder is claimed before sending: sent at most once.
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -96,52 +97,44 @@ def _database_url_for_worker() -> str:
     return f"postgres://{credentials}{s['HOST'] or '127.0.0.1'}{port}/{s['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(broker_url, django_db_setup, django_db_blocker, tmp_path_factory):
-    """A real `celery worker` process on the test database, sharing the session."""
-    with django_db_blocker.unblock():
-        database_url = _database_url_for_worker()
-    env = {
+def start_celery_worker(*, database_url: str, broker_url: str, queue: str, log: Path, env: dict | None = None):
+    """A real `celery worker` process on `queue`, started and ready (its log in `log`)."""
+    full_env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "DJANGO_SETTINGS_MODULE": "escorter.settings",
-        "SMS_FILE_PATH": str(tmp_path_factory.mktemp("sms") / "sms.log"),
         "CONN_MAX_AGE": "0",
+        **(env or {}),
     }
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
-    queue = f"tests-{os.getpid()}"
+    command = [sys.executable, "-m", "celery", "-A", "escorter", "worker", "--pool=solo", "--concurrency=1"]
+    command += ["--without-heartbeat", "--without-gossip", "--without-mingle", "-Q", queue, "--loglevel=INFO"]
+    if full_env.get("CELERY_INCLUDE"):
+        command += ["--include", full_env["CELERY_INCLUDE"]]
     with log.open("w") as log_file:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "escorter",
-                "worker",
-                "--pool=solo",
-                "--concurrency=1",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "-Q",
-                queue,
-                "--loglevel=INFO",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 60
+        process = subprocess.Popen(command, cwd=BASE_DIR, env=full_env, stdout=log_file, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120  # a loaded machine can take a minute to import everything
     while "ready." not in log.read_text():
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             pytest.fail(f"Celery worker did not start:\n{log.read_text()}")
         time.sleep(0.2)
-    yield {"process": process, "queue": queue, "log": log, "sms_file": Path(env["SMS_FILE_PATH"])}
+    return process
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(broker_url, django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker` process on the test database, sharing the session."""
+    with django_db_blocker.unblock():
+        database_url = _database_url_for_worker()
+    sms_file = tmp_path_factory.mktemp("sms") / "sms.log"
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    queue = f"tests-{os.getpid()}"
+    process = start_celery_worker(
+        database_url=database_url, broker_url=broker_url, queue=queue, log=log, env={"SMS_FILE_PATH": str(sms_file)}
+    )
+    yield {"process": process, "queue": queue, "log": log, "sms_file": sms_file}
     process.terminate()
     try:
         process.wait(10)
@@ -149,21 +142,30 @@ def celery_worker_process(broker_url, django_db_setup, django_db_blocker, tmp_pa
         process.kill()
 
 
-@pytest.fixture
-def celery_worker(celery_worker_process, broker_url):
-    """Send tasks to the real worker for the duration of one test (use with transaction=True)."""
+@contextmanager
+def tasks_sent_to(queue: str, broker_url: str):
+    """Within the block, `.delay()` sends to `queue` on the real broker instead of running eagerly."""
     from escorter.celery import app
 
     previous = (app.conf.task_always_eager, app.conf.broker_url, app.conf.task_default_queue)
     app.conf.task_always_eager = False
     app.conf.broker_url = broker_url
-    app.conf.task_default_queue = celery_worker_process["queue"]
+    app.conf.task_default_queue = queue
     if app._pool is not None and app._pool.connection.as_uri(include_password=True) != broker_url:
         # a pool made for another broker URL: drop it (and the producer pool built on it)
         app._pool = None
         app.amqp._producer_pool = None
-    yield celery_worker_process
-    app.conf.task_always_eager, app.conf.broker_url, app.conf.task_default_queue = previous
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url, app.conf.task_default_queue = previous
+
+
+@pytest.fixture
+def celery_worker(celery_worker_process, broker_url):
+    """Send tasks to the real worker for the duration of one test (use with transaction=True)."""
+    with tasks_sent_to(celery_worker_process["queue"], broker_url):
+        yield celery_worker_process
 
 
 def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2, message: str = "condition"):
