@@ -177,6 +177,7 @@ OTHER_KWARGS = {
     "call_pk": lambda w: w["call"].pk,
     "line_pk": lambda w: w["funding_line"].pk,
     "token": lambda w: w["feed"].token,
+    "uidb64": lambda w: "MQ",  # password reset link: base64 of a user id
     "fmt": lambda w: "pdf",
     "rest": lambda w: "Patient",
 }
