@@ -31,7 +31,7 @@ GROUP_OF_NAMESPACE = {
     "reporting": "pilotage",
     "interop": "organisation",
 }
-GROUP_OF = {"staffing:rota": "organisation"}
+GROUP_OF = {"staffing:rota": "organisation", "staffing:planner": "pilotage"}
 
 
 @cache

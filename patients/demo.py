@@ -21,6 +21,11 @@ NEIGHBOURS_SHARE = 1 - sum(MAIN_COMMUNES.values())
 # age bands of a rural coastal population (weights), oldest over-represented
 AGE_BANDS = [((0, 5), 6), ((6, 17), 11), ((18, 39), 17), ((40, 59), 22), ((60, 69), 15), ((70, 79), 16), ((80, 97), 13)]
 GPS = ["Dr Anne Lefebvre", "Dr Thomas Giraud", "Dr Lucie Bonnet", "Dr Marc Rousseau", "Dr Élise Marchand"]
+# the demo team's first visits: the scheduler's share of the week, and the reserve phone bookings take
+QUEUE_VISITS_PER_WEEK = 6
+PHONE_VISITS_PER_WEEK = 2
+GP_FOUND_SHARE = 0.6
+LEFT_UNSEEN = 0.04  # moved, deceased or declined while waiting
 SOURCES = [("cpam", 60), ("hospital", 10), ("pharmacy", 10), ("town_hall", 8), ("self", 7), ("other", 5)]
 
 
@@ -97,22 +102,63 @@ def build_patients(today: dt.date) -> list[tuple[Patient, list[tuple[str, str, d
             status_changed_at=now,
         )
         history = [("", "waiting", timezone.make_aware(dt.datetime.combine(referral, dt.time(9, 0))), "Signalement")]
-        roll = rng.random()
-        closing = _pick(rng, [("gp_found", 12), ("moved", 2), ("deceased", 1), ("declined", 1)]) if roll < 0.16 else ""
-        if roll >= 0.16 and roll < 0.24:
-            closing = "in_care"
-        if closing:
+        if rng.random() < LEFT_UNSEEN:
+            # moved, deceased or declined before anyone could see them
+            closing = _pick(rng, [("moved", 2), ("deceased", 1), ("declined", 1)])
             days = (today - referral).days
-            at_day = referral + dt.timedelta(days=rng.randint(min(7, days), max(7, days)) if days > 7 else days)
-            at_day = min(at_day, today)
+            at_day = min(today, referral + dt.timedelta(days=rng.randint(min(7, days), max(7, days))))
             at = timezone.make_aware(dt.datetime.combine(at_day, dt.time(14, 0)))
             patient.status, patient.status_changed_at = closing, at
-            if closing == "gp_found":
-                patient.new_gp_name = rng.choice(GPS)
-                patient.gp_found_date = at_day
-            history.append(("waiting", closing, at, "Médecin traitant déclaré" if closing == "gp_found" else ""))
+            history.append(("waiting", closing, at, ""))
         built.append((patient, history))
+    _first_visits_by_policy(built, today, rng)
     return built
+
+
+def _first_visits_by_policy(built, today: dt.date, rng: random.Random) -> None:
+    """Who was seen, and when: the team's policy replayed week by week since the first referral.
+
+    Each week the scheduler's share of the first-visit time goes to the waiting patients in
+    queue order under the rule in force (tier from fragility, then score with capped ageing:
+    the code of the real waiting list), and the reserve left for phone bookings to patients
+    who called, whoever they are. So the demo's history, and its monthly reports, show what
+    the policy does: the most fragile seen first.
+    """
+    rule = active_rule()
+    pending = sorted(range(len(built)), key=lambda i: built[i][0].referral_date)
+    waiting: list[int] = []
+    left = {
+        i: timezone.localtime(p.status_changed_at).date() for i, (p, _) in enumerate(built) if p.status != "waiting"
+    }
+    week = built[pending[0]][0].referral_date if pending else today
+    while week <= today - dt.timedelta(days=7):
+        while pending and built[pending[0]][0].referral_date <= week:
+            waiting.append(pending.pop(0))
+        waiting = [i for i in waiting if i not in left or left[i] > week]
+        scored = {i: rule.evaluate(built[i][0], week) for i in waiting}
+        waiting.sort(key=lambda i: (scored[i][1], -scored[i][0], built[i][0].referral_date, i))
+        chosen = waiting[:QUEUE_VISITS_PER_WEEK]
+        rest = waiting[QUEUE_VISITS_PER_WEEK:]
+        chosen += rng.sample(rest, k=min(len(rest), PHONE_VISITS_PER_WEEK))
+        for i in chosen:
+            _enter_care(built[i], week + dt.timedelta(days=rng.randint(1, 5)), today, rng)
+        waiting = [i for i in waiting if i not in set(chosen)]
+        week += dt.timedelta(days=7)
+
+
+def _enter_care(item, seen: dt.date, today: dt.date, rng: random.Random) -> None:
+    """First consultation on `seen`: in the team's care, and for many a GP found some months later."""
+    patient, history = item
+    at = timezone.make_aware(dt.datetime.combine(seen, dt.time(12, 0)))
+    patient.status, patient.status_changed_at = "in_care", at
+    history.append(("waiting", "in_care", at, "Première consultation"))
+    found = seen + dt.timedelta(days=rng.randint(30, 240))
+    if found < today and rng.random() < GP_FOUND_SHARE:
+        found_at = timezone.make_aware(dt.datetime.combine(found, dt.time(14, 0)))
+        patient.status, patient.status_changed_at = "gp_found", found_at
+        patient.new_gp_name = rng.choice(GPS)
+        patient.gp_found_date = found
+        history.append(("in_care", "gp_found", found_at, "Médecin traitant déclaré"))
 
 
 def simple(text: str) -> str:

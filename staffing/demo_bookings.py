@@ -19,7 +19,7 @@ import random
 
 from django.utils import timezone
 
-from patients.models import Patient
+from patients.models import Patient, PatientStatusChange
 from sites.models import Premises
 from sites.selectors import commune_centroids, great_circle_km
 from staffing.models import (
@@ -132,18 +132,20 @@ def seed(stdout=None) -> None:
 
     # --- history: patients in care and patients whose GP was found
     seen = [p for p in patients if p.status in (Patient.Status.IN_CARE, Patient.Status.GP_FOUND)]
+    # the first visit falls when the registry's history says the patient entered care
+    # (patients.demo replays the team's policy to decide who was seen first, and when)
+    entered_care = dict(
+        PatientStatusChange.objects.filter(to_status=Patient.Status.IN_CARE)
+        .order_by("patient_id", "at")
+        .distinct("patient_id")
+        .values_list("patient_id", "at")
+    )
     for patient in seen:
-        entered = timezone.localtime(patient.status_changed_at)
+        entered = timezone.localtime(entered_care.get(patient.pk, patient.status_changed_at))
+        end = now
         if patient.status == Patient.Status.GP_FOUND:
             end = timezone.make_aware(dt.datetime.combine(patient.gp_found_date or today, dt.time(8, 0)))
-            first_day = max(
-                history_start,
-                timezone.make_aware(dt.datetime.combine(patient.referral_date, dt.time(8, 0)))
-                + dt.timedelta(days=rng.randint(5, 40)),
-            )
-        else:
-            end = now
-            first_day = max(history_start, entered - dt.timedelta(days=7))
+        first_day = max(history_start, entered - dt.timedelta(days=3))
         if first_day >= end:
             continue
         when, first, last_done = first_day, True, None

@@ -11,4 +11,5 @@ NAVIGATION: list = [
     ("Journée", "staffing:secretary_day", STAFF, "bi-calendar-day"),
     ("Planification", "staffing:scheduler", STAFF, "bi-magic"),
     ("À rappeler", "staffing:call_back_queue", STAFF, "bi-telephone-outbound"),
+    ("Projection des délais", "staffing:planner", (Role.COORDINATOR,), "bi-hourglass-split"),
 ]

@@ -182,9 +182,9 @@ def _flow_network(problem: Problem, taken: np.ndarray):
     - group (compatible-types row, commune, last professional) -> origin (row, commune), 0;
       origin -> hub (site, type) if the type suits the row: distance(commune, site);
       hub (site, type) -> each permanence of that site and type: per_day x day.
-    - continuity: group -> (commune, professional) if the professional's type suits the
-      row: -bonus; -> hub (site, professional): distance; -> that professional's
-      permanences at that site: per_day x day.
+    - continuity: group -> (row, commune, professional) if one of the professional's types
+      suits the row: -bonus; -> hub (site, professional, type) for each type that suits the
+      row: distance; -> that professional's permanences of that type at that site: per_day x day.
     Every path's cost is exactly the secondary cost of the (patient, permanence) pair, and
     every compatible pair has a path, so the min-cost flow is the optimal assignment.
     """
@@ -216,15 +216,17 @@ def _flow_network(problem: Problem, taken: np.ndarray):
 
     for g in range(len(group_keys)):
         node(("group", g))
-    pro_type: dict[int, int] = {}
-    pro_sites: dict[int, set[int]] = {}
+    # a professional may hold permanences of several types (kinds offered differ by site or
+    # day): continuity only reaches those of a type the group may use
+    pro_site_types: dict[int, set[tuple[int, int]]] = {}
     for k in range(problem.n_permanences):
-        pro_type[int(problem.professional[k])] = int(problem.ptype[k])
-        pro_sites.setdefault(int(problem.professional[k]), set()).add(int(problem.site[k]))
+        pro_site_types.setdefault(int(problem.professional[k]), set()).add(
+            (int(problem.site[k]), int(problem.ptype[k]))
+        )
     for g, (row, location, last) in enumerate(group_keys.tolist()):
         arc(node(("group", g)), node(("origin", row, location)), 0.0)
-        if last >= 0 and last in pro_type and rows_unique[row, pro_type[last]]:
-            arc(node(("group", g)), node(("continuity", location, last)), -w.continuity_bonus)
+        if last >= 0 and any(rows_unique[row, t] for _, t in pro_site_types.get(last, ())):
+            arc(node(("group", g)), node(("continuity", row, location, last)), -w.continuity_bonus)
     for key in [k for k in nodes if k[0] == "origin"]:
         _, row, location = key
         for site in range(n_sites):
@@ -232,9 +234,10 @@ def _flow_network(problem: Problem, taken: np.ndarray):
                 if rows_unique[row, t]:
                     arc(nodes[key], node(("hub", site, t)), float(problem.distance_km[location, site]))
     for key in [k for k in nodes if k[0] == "continuity"]:
-        _, location, pro = key
-        for site in sorted(pro_sites[pro]):
-            arc(nodes[key], node(("pro_hub", site, pro)), float(problem.distance_km[location, site]))
+        _, row, location, pro = key
+        for site, t in sorted(pro_site_types[pro]):
+            if rows_unique[row, t]:
+                arc(nodes[key], node(("pro_hub", site, pro, t)), float(problem.distance_km[location, site]))
     first_permanence = len(nodes)
     for k in range(problem.n_permanences):
         nodes[("permanence", k)] = first_permanence + k
@@ -243,7 +246,7 @@ def _flow_network(problem: Problem, taken: np.ndarray):
         hub = nodes.get(("hub", int(problem.site[k]), int(problem.ptype[k])))
         if hub is not None:
             arc(hub, first_permanence + k, late)
-        pro_hub = nodes.get(("pro_hub", int(problem.site[k]), int(problem.professional[k])))
+        pro_hub = nodes.get(("pro_hub", int(problem.site[k]), int(problem.professional[k]), int(problem.ptype[k])))
         if pro_hub is not None:
             arc(pro_hub, first_permanence + k, late)
     return (

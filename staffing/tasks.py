@@ -88,3 +88,28 @@ def refill_freed_time(self, permanence_ids: list[int]) -> dict:
     if report.skipped and not self.request.is_eager:
         raise self.retry(countdown=60)
     return report.as_dict()
+
+
+# --- Capacity planner (issue 11) --------------------------------------------------------------
+
+
+@shared_task(name="staffing.tasks.project_capacity")
+def project_capacity(
+    task_run_id: int | None = None,
+    weeks: int = 26,
+    scenario: str = "baseline",
+    params: dict | None = None,
+    weights: dict | None = None,
+) -> dict:
+    """On demand: each tier's projected wait, today's rule and rota against a draft rule or a
+    what-if. Reads only, so running it twice is harmless."""
+    from staffing.services.planner import compare_projections
+
+    arguments = {"weeks": weeks, "scenario": scenario, "params": params or {}, "weights": weights or {}}
+    with tracked(task_run_id, "staffing.tasks.project_capacity", arguments) as progress:
+        result = compare_projections(
+            weeks=weeks, scenario=scenario, params=params or {}, weights=weights or None, progress=progress
+        )
+        progress.result = result
+        progress.run.message = result["summary"]
+    return result

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from staffing.views import booking, calendars, day, disruptions, feeds, rota
+from staffing.views import booking, calendars, day, disruptions, feeds, planner, rota
 from staffing.views import calls as call_views
 
 app_name = "staffing"
@@ -58,6 +58,10 @@ urlpatterns = [
     path("propositions/<int:pk>/refuser/", booking.proposal_reject, name="proposal_reject"),
     path("planification/", booking.scheduler, name="scheduler"),
     path("planification/lancer/", booking.scheduler_run, name="scheduler_run"),
+    # capacity planner (issue 11)
+    path("projection/", planner.planner, name="planner"),
+    path("projection/regle/", planner.planner_rule_preview, name="planner_rule_preview"),
+    path("projection/<int:pk>/", planner.planner_result, name="planner_result"),
     path("ma-journee/", day.practitioner_day, name="practitioner_day"),
     path("journee/", day.secretary_day, name="secretary_day"),
 ]

@@ -129,6 +129,7 @@ def delays_section(month: Month, scope: Scope) -> Section:
             f"n_{key}": Count("patient", filter=only),
             f"median_{key}": Percentile("delay", 0.5, filter=only),
             f"p90_{key}": Percentile("delay", 0.9, filter=only),
+            f"month_{key}": Count("patient", filter=only & Q(delay__lte=30)),
         }
     figures |= {"n": Count("patient"), "median": Percentile("delay", 0.5), "p90": Percentile("delay", 0.9)}
     result = firsts.aggregate(**figures)
@@ -143,6 +144,7 @@ def delays_section(month: Month, scope: Scope) -> Section:
     if overall["n"]:
         table_rows.append(Row("Ensemble", [overall["n"], overall["median"], overall["p90"]]))
         support.append(overall["n"])
+    within_month = [Row(r["priority_tier"], [result[f"month_{r['priority_tier']}"] / r["n"]]) for r in rows]
     section.tables.append(
         Table(
             key="delai_premiere",
@@ -153,9 +155,27 @@ def delays_section(month: Month, scope: Scope) -> Section:
             kind="values",
             support=support,
             formats=["int", "days", "days"],
-            note="En jours calendaires. Non affiché pour un niveau comptant moins de 5 patients.",
+            note=(
+                "En jours calendaires. Niveau de fragilité (ALD, âge, handicap, jeune enfant, grossesse, sortie "
+                "d'hôpital, isolement) : l'ancienneté de l'attente ne change pas le niveau. Non affiché pour un "
+                "niveau comptant moins de 5 patients."
+            ),
         )
     )
+    if within_month:
+        section.tables.append(
+            Table(
+                key="vus_en_30_jours",
+                title=f"Part des premières consultations de {month.label} tenues dans les 30 jours du signalement",
+                row_header="Niveau de fragilité",
+                columns=["Dans les 30 jours"],
+                rows=within_month,
+                kind="values",
+                support=[r["n"] for r in rows],
+                formats=["pct"],
+                note="Les plus fragiles d'abord : la part doit être la plus forte en P1.",
+            )
+        )
     return section
 
 

@@ -16,6 +16,9 @@ def funnel_section(month: Month, scope: Scope) -> Section:
     section = Section(key="parcours", title="Parcours des patients")
     statuses = list(Patient.Status.choices)
     tiers = ["P1", "P2", "P3"]
+    from patients.services import active_rule
+
+    rule = active_rule()
 
     # one pass over the registry (the status at month end is the costly part), grouped finely
     # enough to derive both the status x tier table and the cumulative figures below
@@ -33,7 +36,11 @@ def funnel_section(month: Month, scope: Scope) -> Section:
             rows=[Row(label, [by_status_tier.get((status, tier), 0) for tier in tiers]) for status, label in statuses],
             row_totals=True,
             col_totals=True,
-            note="Niveau de priorité actuel du patient (P1 : score ≥ 50, P2 : ≥ 25, P3 : en dessous).",
+            note=(
+                "Niveau de fragilité actuel du patient, selon les seuls critères de fragilité (règle en vigueur : "
+                f"P1 à partir de {rule.tier_p1_min} points, P2 à partir de {rule.tier_p2_min}) ; "
+                "l'ancienneté de l'attente ne change pas le niveau."
+            ),
             chart="stacked",
         )
     )

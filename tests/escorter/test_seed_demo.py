@@ -18,9 +18,23 @@ def _counts():
     return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label in DEMO_APPS}
 
 
-def test_seed_demo_builds_the_territory_and_a_second_run_changes_nothing():
+def test_seed_demo_builds_the_territory_serves_the_most_fragile_first_and_a_second_run_changes_nothing():
     call_command("seed_demo", verbosity=0)
     first = _counts()
+
+    # issue 11: fewer than a third of the patients to call are P1, and the last monthly
+    # report (the demo history follows the same policy) shows P1 seen sooner than P3
+    from patients.selectors import waiting_list_figures
+    from reporting.periods import Month
+    from reporting.secrecy import protect_section
+    from reporting.selectors.activity import delays_section
+    from reporting.selectors.base import Scope
+
+    figures = waiting_list_figures()
+    assert figures["total"] > 1000 and figures["p1"] < figures["total"] / 3
+    delays = protect_section(delays_section(Month.current().previous(), Scope())).tables[0]
+    p1, p3 = delays.value("P1", "Médiane"), delays.value("P3", "Médiane")
+    assert not p1.masked and not p3.masked and p1.value < p3.value
 
     vendee = Commune.objects.filter(department_code="85")
     assert vendee.count() == 253

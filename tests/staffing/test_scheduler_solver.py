@@ -87,6 +87,25 @@ def test_a_patient_is_never_given_an_incompatible_profession():
     assert solution.served == 0
 
 
+def test_continuity_never_leads_to_a_permanence_of_a_kind_the_patient_cannot_use():
+    # professional 1 holds two permanences of different types at site 1: only type 0 suits
+    # the patient's class; type 1 (e.g. prevention only) is nearer in time and must not be used
+    problem = tiny(
+        priority=np.array([50.0]),
+        rank=np.array([0]),
+        cls=np.array([0]),
+        location=np.array([1]),
+        last_professional=np.array([1]),
+        site=np.array([1, 1]),
+        ptype=np.array([1, 0]),
+        professional=np.array([1, 1]),
+        day=np.array([0.0, 20.0]),
+        allowed=np.array([[True, False]]),
+    )
+    assert solver.solve(problem).permanence.tolist() == [1]
+    assert baselines.solve_with_lsa(problem).permanence.tolist() == [1]
+
+
 def test_narrow_needs_are_not_crowded_out_by_flexible_ones():
     # patient 0 (flexible, higher priority) could take the GP slot, but then patient 1
     # (GP only) would be left out: the optimum serves both
