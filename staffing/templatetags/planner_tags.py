@@ -13,7 +13,7 @@ def wait_days(value) -> str:
     if value is None:
         return "—"
     if value < 0:
-        return "au-delà de l'horizon"
+        return "au-delà"
     return f"{value:.0f} j"
 
 
