@@ -33,7 +33,7 @@ from staffing.selectors.booking import free_starts, grid_starts
 from staffing.selectors.calendars import paris_datetime
 from staffing.services.rota import _Context, rule_occurrences
 from staffing.services.scheduler.run import NEEDS, _build_problem, candidate_patients, proposable
-from staffing.services.scheduler.solver import Weights, solve
+from staffing.solver import Weights, solve
 
 NO_SHOW_WINDOW_DAYS = 90
 TIERS = [str(t) for t in Tier.values]
