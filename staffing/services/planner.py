@@ -4,7 +4,7 @@ real scheduler week after week on the projected free time. Reads only; writes no
 Week after week from now: the patients still waiting (the scheduler's own candidates, scored
 by the rule in force or by a draft rule), the free time of that week (generated permanences
 minus what is already booked, then the rota rules' occurrences beyond the generated weeks,
-the scheduler's reserve for phone bookings kept free), the real `_build_problem` and `solve`.
+the scheduler's reserve for phone bookings kept free), the real `build_problem` and `solve`.
 Patients served come to their appointment with the measured show rate (a seeded draw: the
 same data gives the same projection); the others stay in the queue for the next weeks. No
 new referrals are assumed: the projection is that of today's list, as the page says.
@@ -27,12 +27,22 @@ from django.utils import timezone
 from patients.models import PriorityRule, Tier
 from patients.services.priority import active_rule
 from sites.models import Premises
-from staffing.models import Consultation, ConsultationKind, ConsultationStatus, Permanence, Profession, Professional
+from staffing.models import (
+    KIND_PROFESSIONS,
+    Consultation,
+    ConsultationKind,
+    ConsultationStatus,
+    Permanence,
+    Profession,
+    Professional,
+)
 from staffing.models.rota import RotaRule
 from staffing.selectors.booking import free_starts, grid_starts
 from staffing.selectors.calendars import paris_datetime
+from staffing.selectors.supply import schedulable_permanences
 from staffing.services.rota import _Context, rule_occurrences
-from staffing.services.scheduler.run import NEEDS, _build_problem, candidate_patients, proposable
+from staffing.services.scheduler.problem import Need, build_problem
+from staffing.services.scheduler.run import SCHEDULED_KINDS, candidate_patients, patient_need, proposable
 from staffing.solver import Weights, solve
 
 NO_SHOW_WINDOW_DAYS = 90
@@ -74,6 +84,11 @@ class _Slot:
     kinds: list
     professional: object
     premises: Premises
+    room: object = None
+
+    @property
+    def room_id(self):
+        return self.room.pk if self.room is not None else None
 
     @property
     def professional_id(self) -> int:
@@ -127,25 +142,34 @@ def _percentile(values: list[float], q: float) -> float | None:
 def _projected_slots(start: dt.datetime, end: dt.datetime, *, scenario: str, params: dict):
     """Free time from `start` to `end`: generated permanences (with their free starts), then the
     rota rules' occurrences beyond the generated weeks, then the what-if's extra time."""
-    kinds_needed = [kind for kind, _ in NEEDS]
+    kinds_needed = list(SCHEDULED_KINDS)
     leaving = int(params.get("professional") or 0) if scenario == Scenario.PRACTITIONER_LEAVES else 0
     opening = int(params.get("premises") or 0) if scenario == Scenario.OPEN_PREMISES else 0
-    permanences = list(
-        Permanence.objects.active()
-        .filter(start__gte=start, start__lt=end, professional__active=True, kinds__overlap=kinds_needed)
-        .exclude(professional_id=leaving)
-        .select_related("professional", "premises__commune")
-        .order_by("start", "pk")
-    )
+    # the scheduler's own reading of the free time (open premises, no absence nor closure)
+    days = (end - start).days + 1
+    permanences = [
+        p
+        for p in schedulable_permanences(now=start, horizon_days=days, kinds=kinds_needed)
+        if p.professional_id != leaving and p.start >= start and p.start < end
+    ]
+    if opening:
+        permanences += list(
+            Permanence.objects.active()
+            .filter(premises_id=opening, start__gte=start, start__lt=end, kinds__overlap=kinds_needed)
+            .exclude(pk__in=[p.pk for p in permanences])
+            .select_related("professional", "premises__commune", "room")
+        )
     free = free_starts(permanences, after=start, now=start)
     slots = [
-        _Slot(p.pk, p.start, p.end, list(p.kinds), p.professional, p.premises) for p in permanences if free.get(p.pk)
+        _Slot(p.pk, p.start, p.end, list(p.kinds), p.professional, p.premises, p.room)
+        for p in permanences
+        if free.get(p.pk)
     ]
     generated_until = Permanence.objects.aggregate(last=Max("start"))["last"] or start
     rules = list(
         RotaRule.objects.filter(active=True, professional__active=True, kinds__overlap=kinds_needed)
         .exclude(professional_id=leaving)
-        .select_related("professional", "premises__commune")
+        .select_related("professional", "premises__commune", "room")
     )
     first_day, last_day = timezone.localdate(start), timezone.localdate(end)
     context = _Context(first_day, last_day)
@@ -165,6 +189,7 @@ def _projected_slots(start: dt.datetime, end: dt.datetime, *, scenario: str, par
                     list(rule.kinds),
                     rule.professional,
                     rule.premises,
+                    rule.room,
                 )
             )
     slots += _imagined_slots(first_day, last_day, start, end, scenario=scenario, params=params, rules=rules)
@@ -259,7 +284,16 @@ def project_waits(
         projection.free_slots += sum(len(free[s.pk]) for s in week_slots)
         served_this_week = dict.fromkeys(TIERS, 0)
         if queue and week_slots:
-            problem, _, _ = _build_problem(queue, week_slots, free, week_start, Weights())
+            problem = build_problem(
+                patients=queue,
+                needs=[Need(patient_need(p), step_free=getattr(p, "mobility_need", False)) for p in queue],
+                last_professionals=[p.last_professional_id for p in queue],
+                permanences=week_slots,
+                free=free,
+                now=week_start,
+                professions=KIND_PROFESSIONS,
+                weights=Weights(),
+            ).problem
             solution = solve(problem)
             gone = set()
             for i in np.flatnonzero(solution.permanence >= 0):
