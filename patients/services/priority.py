@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from psycopg.types.json import Jsonb
@@ -14,14 +14,21 @@ SCORE_FIELDS = ["priority_score", "priority_tier", "priority_rule", "priority_ex
 
 
 def active_rule() -> PriorityRule:
-    """The rule in force; recreates the default one if an admin deleted every rule."""
+    """The rule in force; recreates the default one if an admin deleted every rule.
+
+    Concurrent registrations may all find no rule: the first insert wins and the others
+    (refused by the version key or by `one_active_priority_rule`, whichever version they
+    computed) read the rule it committed.
+    """
     rule = PriorityRule.objects.filter(is_active=True).first()
-    if rule is None:
-        rule, _ = PriorityRule.objects.get_or_create(
-            version=(PriorityRule.objects.aggregate(v=Max("version"))["v"] or 0) + 1,
-            defaults={"is_active": True, "comment": "Règle par défaut"},
-        )
-    return rule
+    if rule is not None:
+        return rule
+    version = (PriorityRule.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+    try:
+        with transaction.atomic():
+            return PriorityRule.objects.create(version=version, is_active=True, comment="Règle par défaut")
+    except IntegrityError:
+        return PriorityRule.objects.get(is_active=True)
 
 
 @transaction.atomic
