@@ -15,7 +15,8 @@ from escorter.models import TaskRun
 from escorter.roles import Role
 from patients.models import Call, PatientImport
 from reporting.models import MonthlyReport
-from staffing.models import Consultation, ConsultationKind
+from staffing.models import CallBack, Consultation, ConsultationKind
+from staffing.tasks import project_capacity
 from tests.factories import FunderFactory, make_user
 from tests.patients.factories import PatientFactory
 from tests.reporting.factories import ExpenseFactory
@@ -144,6 +145,10 @@ def world(db, settings, tmp_path):
         "report": report,
         "funding_line": expense.line,
         "expense": expense,
+        "call_back": CallBack.objects.create(
+            patient=patient, kind=ConsultationKind.FOLLOW_UP, reason="Permanence annulée"
+        ),
+        "planner_run": TaskRun.objects.create(task_name=project_capacity.name),
     }
     return objects
 
@@ -166,6 +171,8 @@ PK_OWNERS = [
     ("staffing:patient_consultations", "patient"),
     ("staffing:consultation_", "consultation"),
     ("staffing:proposal_", "proposal"),
+    ("staffing:call_back_", "call_back"),
+    ("staffing:planner_result", "planner_run"),
     ("reporting:report_", "report"),
     ("reporting:funding_line", "funding_line"),
     ("reporting:expense_", "expense"),
