@@ -144,6 +144,7 @@ class Patient(models.Model):
     mobility_need = models.BooleanField(
         "besoin d'un accès de plain-pied",
         default=False,
+        db_default=False,  # bulk COPY writers (import, benches) may leave it out
         help_text="Fauteuil roulant, marche difficile : seules les salles accessibles sont proposées.",
     )
     pregnancy = models.BooleanField("grossesse en cours", default=False)
