@@ -90,7 +90,8 @@ def setup_worker(args) -> None:
         user.groups.add(group)
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        # the backend a password login would record (axes only guards, it authenticates nobody)
+        store[BACKEND_SESSION_KEY] = next(b for b in settings.AUTHENTICATION_BACKENDS if "axes" not in b)
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         sessions.append({"session": store.session_key, "csrf": secrets.token_hex(16)})
@@ -171,10 +172,12 @@ def run_one(args, code: Path, label: str) -> dict:
         print(f"  registry built in {setup['build_seconds']} s", flush=True)
         gunicorn = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "escorter.wsgi", "--bind", f"127.0.0.1:{args.port}",
-             "--workers", str(args.workers), "--log-level", "warning"],
+             "--workers", str(args.workers), "--log-level", "warning",
+             # the app is imported once before forking; a loaded machine needs more than 30 s to boot
+             "--preload", "--timeout", "120"],
             env=env, cwd=code,
         )  # fmt: skip
-        _wait_for(f"http://127.0.0.1:{args.port}/healthz", 120)
+        _wait_for(f"http://127.0.0.1:{args.port}/healthz", 300)
         host = f"http://127.0.0.1:{args.port}"
         load_before = os.getloadavg()[0]
         subprocess.run(
@@ -196,7 +199,11 @@ def run_one(args, code: Path, label: str) -> dict:
     finally:
         if gunicorn is not None:
             gunicorn.terminate()
-            gunicorn.wait(timeout=30)
+            try:
+                gunicorn.wait(timeout=90)
+            except subprocess.TimeoutExpired:
+                gunicorn.kill()
+                gunicorn.wait()
         if not args.keep:
             search._psql(base, f'DROP DATABASE IF EXISTS "{name}"')
 
