@@ -337,6 +337,10 @@ def run_one(args, code: Path, label: str, patients: int) -> dict:
     line = next(line for line in output.splitlines() if line.startswith(MARK))
     result = json.loads(line[len(MARK) :])
     print(f"  registry built in {result['build_seconds']} s", flush=True)
+    # each size's figures as soon as they are measured (a long run cut short keeps them)
+    for kind, _ in KINDS:
+        row = result["kinds"][kind]
+        print(f"  {kind:<22} p50 {row['p50']:8.1f} ms  p95 {row['p95']:8.1f} ms  {row['queries']} queries", flush=True)
     return result
 
 
