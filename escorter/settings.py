@@ -395,9 +395,14 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 SAS_CPTS_FINESS = env.str("SAS_CPTS_FINESS", default="850000000")  # 9 digits; sent as 1 + FINESS
 if not (len(SAS_CPTS_FINESS) == 9 and SAS_CPTS_FINESS.isdigit()):
     raise ImproperlyConfigured("SAS_CPTS_FINESS must be the CPTS's 9-digit FINESS number.")
-SAS_CPTS_PHONE = env.str("SAS_CPTS_PHONE", default="")  # e.g. +33251000000, shown to regulators
-# The team's number, given to patients in confirmations, SMS and reminders ("prévenez-nous").
-ESCORTER_TEAM_PHONE = env.str("ESCORTER_TEAM_PHONE", default="02 51 00 00 00")
+# The team's one phone number: given to patients in confirmations, SMS and reminders
+# ("prévenez-nous"), and published to the SAS regulators (FHIR telecom, closed-file errors).
+# SAS_CPTS_PHONE is the name this setting had on the SAS side before the two were merged:
+# still read when ESCORTER_TEAM_PHONE is absent, so existing .env files keep working.
+# An empty value counts as unset (docker-compose passes both names, empty when not in .env).
+ESCORTER_TEAM_PHONE = (
+    env.str("ESCORTER_TEAM_PHONE", default="") or env.str("SAS_CPTS_PHONE", default="") or "02 51 00 00 00"  # demo
+)
 # The CPTS as it signs the funders' reports (header of the PDF).
 ESCORTER_CPTS_ADDRESS = env.str("ESCORTER_CPTS_ADDRESS", default="Maison de santé, 2 rue de la Poste, 85230 Bouin")
 ESCORTER_CPTS_EMAIL = env.str("ESCORTER_CPTS_EMAIL", default="coordination@cpts-loire-vendee-ocean.fr")

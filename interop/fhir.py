@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.utils import timezone
 
+from escorter.phones import phone_uri
 from interop.selectors import PublishedSlot, slot_id
 
 FHIR_VERSION = "4.0.1"
@@ -82,7 +83,9 @@ def finess_identifier(*, fr_core: bool = False) -> dict:
 
 
 def phone(number: str) -> list[dict]:
-    return [{"system": "phone", "value": number}] if number else []
+    """ContactPoint in E.164 (+33…), the form regulators' systems dial; as typed if unparsable."""
+    number = (number or "").strip()
+    return [{"system": "phone", "value": phone_uri(number) or number}] if number else []
 
 
 # --- Slot search -------------------------------------------------------------------------
@@ -175,7 +178,7 @@ def practitioner_role_resource(permanence) -> dict:
         "practitioner": reference("Practitioner", practitioner_id(permanence.professional)),
         "organization": {"identifier": finess_identifier()},
         "location": [{"reference": f"#{LOCATION_ID}"}],
-        "telecom": phone(settings.SAS_CPTS_PHONE),
+        "telecom": phone(settings.ESCORTER_TEAM_PHONE),
     }
 
 
@@ -186,7 +189,7 @@ def healthcare_service_resource() -> dict:
         "meta": {"profile": [PROFILE["HealthcareService"]]},
         "providedBy": reference("Organization", ORGANIZATION_ID),
         "name": f"Soins non programmés – {settings.ESCORTER_TERRITORY_NAME}",
-        "telecom": phone(settings.SAS_CPTS_PHONE),
+        "telecom": phone(settings.ESCORTER_TEAM_PHONE),
     }
 
 
@@ -197,7 +200,7 @@ def organization_resource() -> dict:
         "meta": {"profile": [PROFILE["Organization"]]},
         "identifier": [finess_identifier(fr_core=True)],
         "name": settings.ESCORTER_TERRITORY_NAME,
-        "telecom": phone(settings.SAS_CPTS_PHONE),
+        "telecom": phone(settings.ESCORTER_TEAM_PHONE),
     }
 
 

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from escorter.audit import record_system
+from escorter.phones import format_phone
 from interop.appointments import Identity, SasRequest
 from interop.models import ApiClient, PermanencePublication, PublicationPolicy, SasAppointment, Scope
 from interop.selectors import parse_slot_id, published_slot, sas_appointment, slot_id
@@ -171,7 +172,8 @@ def book_from_sas(*, client: ApiClient, request: SasRequest, now: dt.datetime | 
         raise NotPublished("Ce créneau n'est plus disponible : il vient d'être pris ou n'est plus proposé au SAS.")
     patient = find_or_register_patient(request.identity)
     if not patient.is_active:
-        phone = f" au {settings.SAS_CPTS_PHONE}" if settings.SAS_CPTS_PHONE else ""
+        team_phone = format_phone(settings.ESCORTER_TEAM_PHONE)
+        phone = f" au {team_phone}" if team_phone else ""
         raise BookingError(
             f"Ce patient est connu de la CPTS mais son dossier est clos ({patient.get_status_display().lower()}) : "
             f"contactez le secrétariat de la CPTS{phone} pour ce rendez-vous."

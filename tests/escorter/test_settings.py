@@ -58,3 +58,12 @@ def test_deploy_check_reports_nothing_with_production_variables():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_the_team_phone_falls_back_to_its_former_sas_name():
+    """One setting for the team's number; an older .env that only sets SAS_CPTS_PHONE still works."""
+    show = ("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.ESCORTER_TEAM_PHONE)")
+    old_name = _manage(*show, env={"ESCORTER_TEAM_PHONE": "", "SAS_CPTS_PHONE": "+33251999999"})
+    assert old_name.stdout.strip() == "+33251999999", old_name.stderr
+    both = _manage(*show, env={"ESCORTER_TEAM_PHONE": "02 51 11 11 11", "SAS_CPTS_PHONE": "+33251999999"})
+    assert both.stdout.strip() == "02 51 11 11 11", both.stderr

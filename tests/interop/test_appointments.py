@@ -178,12 +178,12 @@ def test_cancelling_an_unknown_identifier_answers_404_and_another_client_s_booki
 
 
 def test_a_patient_whose_file_is_closed_gets_a_422_telling_the_regulator_to_call_the_cpts(client, sas, settings):
-    settings.SAS_CPTS_PHONE = "+33251000000"
+    settings.ESCORTER_TEAM_PHONE = "+33251000000"
     snp_permanence(days=1)
     patient(last_name="Durand", first_names="Marie", birth_date=dt.date(1950, 3, 2), status=Patient.Status.MOVED)
     slot = _slot_ids(_search(client, sas.token))[0]
     response = post_appointment(client, sas.token, appointment(slot))
     assert response.status_code == 422
     assert "dossier est clos" in response.json()["issue"][0]["diagnostics"]
-    assert "+33251000000" in response.json()["issue"][0]["diagnostics"]
+    assert "02 51 00 00 00" in response.json()["issue"][0]["diagnostics"]
     assert Consultation.objects.count() == 0
