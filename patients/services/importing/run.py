@@ -5,6 +5,9 @@ rejected row leaves the registry untouched; otherwise the valid rows are committ
 Later batches see earlier ones (same transaction), so a person listed twice in one file is
 created once. Memory stays flat: only one batch of rows is held at a time, and rejected rows
 go straight to the error report file.
+
+Parts: `reader` (the file), `rows` (one row's values), `matching` (deduplication),
+`writing` (COPY), `report` (summary, issues, preview); this module runs the batches.
 """
 
 from __future__ import annotations
@@ -12,188 +15,25 @@ from __future__ import annotations
 import datetime as dt
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from escorter.spreadsheets import csv_writer
-from patients.models import ImportedPatient, Patient, PatientStatusChange
-from patients.normalise import identity_key, parse_date, parse_sex, simplify
-from patients.services.importing.copy_text import _MISSING, _RENDER, _copy_text, _CopyText
+from patients.models import Patient
+from patients.normalise import identity_key
+from patients.services.importing.matching import Matcher, look_up, lookups_for
 from patients.services.importing.reader import FIELD_LABELS, ImportFileError, open_list
+from patients.services.importing.report import ImportIssue, ImportReport, ReportSink, describe_person
 from patients.services.importing.rows import CommuneResolver, RowErrors, parse_row
 from patients.services.importing.safety import DEFAULT_LIMITS, Limits
+from patients.services.importing.writing import PatientWriter
 from patients.services.priority import active_rule
 
 BATCH_SIZE = 2000
-COPY_CHUNK = 250  # rows per write to a COPY
-MAX_ISSUES_KEPT = 500  # in memory for the page; the error file has them all (up to the next cap)
-MAX_ISSUES_WRITTEN = 50_000
-# fields a list may fill on an existing patient; never overwritten once set
-FILLABLE = (
-    "birth_name",
-    "sex",
-    "nir",
-    "address",
-    "commune_id",
-    "phone",
-    "phone_2",
-    "email",
-    "ald",
-    "ald_codes",
-    "disability",
-    "pregnancy",
-    "lives_alone",
-    "hospital_discharge_date",
-)
-EMPTY = ("", None, False, [])
 
 
 class _Rollback(Exception):
     pass
-
-
-@dataclass
-class ImportIssue:
-    line: int
-    column: str
-    message: str
-    value: str = ""
-    kind: str = "erreur"  # erreur | conflit | doublon
-    person: str = ""  # who the row is about, so that the coordinator can find them
-
-    def as_row(self) -> list:
-        return [self.line, self.person, self.kind, self.column, self.message, self.value]
-
-
-def describe_person(values: dict) -> str:
-    """'DUPONT Marie, née le 02/03/1950' from a row's values, parsed or raw (never raises)."""
-    name = " ".join(" ".join(str(values.get(key) or "").split())[:60] for key in ("last_name", "first_names")).strip()
-    birth = values.get("birth_date")
-    try:
-        birth = parse_date(birth)
-    except (ValidationError, ValueError, OverflowError):
-        pass
-    try:
-        sex = parse_sex(values.get("sex"))
-    except ValidationError:
-        sex = ""
-    born = {"F": "née", "M": "né"}.get(sex, "né(e)")
-    if isinstance(birth, dt.date):
-        when = f"{born} le {birth:%d/%m/%Y}"
-    elif str(birth or "").strip():
-        when = f"date de naissance « {str(birth).strip()[:30]} »"
-    else:
-        when = "sans date de naissance"
-    return f"{name or 'sans nom'}, {when}"
-
-
-@dataclass
-class ImportReport:
-    file_name: str = ""
-    kind: str = ""
-    encoding: str = ""
-    delimiter: str = ""
-    cp1252_lines: int = 0
-    note_lines: list = field(default_factory=list)
-    header_line: int = 0
-    columns: dict = field(default_factory=dict)
-    ignored_columns: list = field(default_factory=list)
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    already_known: int = 0
-    duplicates_in_file: int = 0
-    rejected: int = 0
-    conflicts: int = 0
-    issues: list = field(default_factory=list)
-    issues_total: int = 0
-    preview: list = field(default_factory=list)
-    dry_run: bool = False
-    all_or_nothing: bool = False
-    written: bool = False
-    fatal: str = ""
-    truncated: bool = False
-    seconds: float = 0.0
-
-    @property
-    def exit_code(self) -> int:
-        if self.fatal:
-            return 2
-        return 1 if self.rejected else 0
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows / self.seconds if self.seconds else 0.0
-
-    def as_dict(self) -> dict:
-        data = asdict(self)
-        data["issues"] = [asdict(i) if isinstance(i, ImportIssue) else i for i in self.issues]
-        data["exit_code"] = self.exit_code
-        return data
-
-    def summary_lines(self) -> list[str]:
-        if self.fatal:
-            return [f"Fichier inutilisable : {self.fatal}", "Rien n'a été importé."]
-        lines = [
-            f"{self.rows} ligne(s) lue(s) ({self.kind.upper()}, {self.encoding}"
-            + (f", séparateur « {self.delimiter} »" if self.delimiter else "")
-            + ").",
-            (
-                f"{self.created} patient(s) créé(s), {self.updated} complété(s), "
-                if self.written
-                else f"{self.created} patient(s) à créer, {self.updated} à compléter, "
-            )
-            + f"{self.already_known} déjà connu(s), {self.duplicates_in_file} doublon(s) dans le fichier.",
-            f"{self.rejected} ligne(s) rejetée(s), {self.conflicts} conflit(s) signalé(s) "
-            "(valeurs existantes conservées).",
-        ]
-        if self.cp1252_lines:
-            lines.append(f"{self.cp1252_lines} ligne(s) encodée(s) en Windows-1252 (Latin-1) ont été converties.")
-        if self.note_lines:
-            lines.append(
-                "Ligne(s) de commentaire ignorée(s) (une seule cellule, « Total : … ») : "
-                + ", ".join(str(n) for n in self.note_lines)
-                + "."
-            )
-        if self.ignored_columns:
-            lines.append("Colonnes ignorées : " + ", ".join(self.ignored_columns) + ".")
-        if self.truncated:
-            lines.append(f"Vérification limitée aux {self.rows} premières lignes : le bilan complet suivra l'import.")
-        if self.dry_run:
-            lines.append("Simulation : rien n'a été enregistré.")
-        elif self.all_or_nothing and self.rejected:
-            lines.append("Mode tout ou rien : aucune ligne importée car des lignes ont été rejetées.")
-        return lines
-
-
-class _ErrorSink:
-    """Issues go to the CSV report as they come; the first ones stay in memory for the page."""
-
-    HEADER = ["ligne", "personne", "type", "colonne", "message", "valeur"]
-
-    def __init__(self, report: ImportReport, stream=None):
-        self.report = report
-        self.writer = csv_writer(stream, delimiter=";") if stream is not None else None
-        if self.writer:
-            self.writer.writerow(self.HEADER)
-
-    def add(self, issue: ImportIssue) -> None:
-        self.report.issues_total += 1
-        if issue.kind == "conflit":
-            self.report.conflicts += 1
-        if len(self.report.issues) < MAX_ISSUES_KEPT:
-            self.report.issues.append(issue)
-        if self.writer:
-            # the report is stored with the import: bounded like everything else
-            if self.report.issues_total <= MAX_ISSUES_WRITTEN:
-                self.writer.writerow(issue.as_row())
-            elif self.report.issues_total == MAX_ISSUES_WRITTEN + 1:
-                self.writer.writerow(
-                    ["", "", "", "", f"Rapport limité aux {MAX_ISSUES_WRITTEN} premières remarques.", ""]
-                )
 
 
 def import_patients(
@@ -215,7 +55,6 @@ def import_patients(
     """Import a CSV/XLSX list. Never raises for bad content: the report says what happened."""
     started = time.monotonic()
     report = ImportReport(file_name=file_name, dry_run=dry_run, all_or_nothing=all_or_nothing)
-    sink = _ErrorSink(report, errors_stream)
     today = today or timezone.localdate()
     try:
         reader = open_list(binary, name=file_name, limits=limits)
@@ -230,7 +69,7 @@ def import_patients(
     report.ignored_columns = header.ignored
     context = _Context(
         report=report,
-        sink=sink,
+        errors_stream=errors_stream,
         source=source,
         user=user,
         today=today,
@@ -276,44 +115,35 @@ def import_patients(
 
 
 class _Context:
-    def __init__(self, *, report, sink, source, user, today, labels, preview, progress=None, import_id=None):
-        self.report, self.sink, self.source, self.user, self.today = report, sink, source, user, today
-        self.import_id = import_id  # link created and completed patients to this PatientImport
-        self.progress = progress
-        self.labels = labels
-        self.preview = preview
+    """One import's batches: parse, look up, match, write, as a one-batch pipeline."""
+
+    def __init__(self, *, report, errors_stream, source, user, today, labels, preview, progress=None, import_id=None):
+        self.report, self.today, self.labels, self.progress = report, today, labels, progress
         self.communes = CommuneResolver()
-        self.rule = active_rule()
-        self.now = timezone.now()
-        self.user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
-        # every stored column of Patient but the id and the generated search column
-        fields = [f for f in Patient._meta.concrete_fields if not f.generated and not f.primary_key]
-        self.columns = [f.column for f in fields]
-        self.defaults = {f.attname: f.get_default() for f in fields}
-        self.defaults.update(
-            referral_source=source,
-            status=Patient.Status.WAITING,
-            status_changed_at=self.now,
-            created_at=self.now,
-            updated_at=self.now,
-            created_by_id=self.user_id,
-            priority_rule_id=self.rule.pk,
+        self.sink = ReportSink(report, errors_stream, preview_rows=preview, commune_names=self.communes.names)
+        rule = active_rule()
+        user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+        self.writer = PatientWriter(
+            source=source,
+            rule=rule,
+            today=today,
+            now=timezone.now(),
+            user_id=user_id,
+            note=f"Import de la liste « {report.file_name} »",
+            import_id=import_id,
         )
-        self.default_texts = {name: _copy_text(value) for name, value in self.defaults.items()}
-        self.explanation_texts: dict[tuple, _CopyText] = {}
+        self.matcher = Matcher(
+            sink=self.sink,
+            rule=rule,
+            today=today,
+            labels=labels,
+            commune_names=self.communes.names,
+            import_id=import_id,
+        )
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
         self.pending = None
         # (parsed rows, rejected rows, identity keys, rows to create) of the batch whose lookups are running
         self.held = None
-
-    def _preview(self, line: int, values: dict, outcome: str, message: str = "") -> None:
-        if len(self.report.preview) < self.preview:
-            shown = {k: values.get(k) for k in ("last_name", "first_names", "birth_date", "commune_id", "ald")}
-            if isinstance(shown.get("birth_date"), dt.date):
-                shown["birth_date"] = shown["birth_date"].strftime("%d/%m/%Y")
-            shown["commune"] = self.communes.names.get(values.get("commune_id"), "")
-            shown["nir"] = "oui" if values.get("nir") else ""
-            self.report.preview.append({"line": line, "values": shown, "outcome": outcome, "message": message})
 
     def process(self, batch: list[tuple[int, dict]]) -> None:
         """Parse `batch`, then settle the previous one: a one-batch pipeline.
@@ -331,7 +161,7 @@ class _Context:
                 rejected.append((line, raw, exc.errors))
         keys = [identity_key(v["last_name"], v["first_names"], v["birth_date"]) for _, v in parsed]
         # rows as they would be created, scored now, while PostgreSQL works on the previous batch
-        new_rows = [self._new_row(values) for _, values in parsed]
+        new_rows = [self.writer.new_row(values) for _, values in parsed]
         self._settle(next_batch=(parsed, rejected, keys, new_rows))
 
     def finish(self) -> None:
@@ -349,202 +179,31 @@ class _Context:
                 person = describe_person(raw)
                 for column, message, value in errors:
                     self.sink.add(ImportIssue(line, column, message, value, person=person))
-                self._preview(line, {k: raw.get(k) for k in raw}, "rejetée", errors[0][1])
+                self.sink.preview(line, {k: raw.get(k) for k in raw}, "rejetée", errors[0][1])
             if parsed:
                 if self.progress is not None:
                     # note: inside the import's transaction, so pollers see it at the end (PostgreSQL isolation)
                     self.progress.step(min(95, 5 + self.report.rows // 1000), f"{self.report.rows} lignes lues…")
-                to_create = self._match(
-                    parsed, keys, new_rows, found or set()
-                )  # its updates run here, before the next lookups
+                # its updates run here, before the next lookups
+                to_create = self.matcher.match(parsed, keys, new_rows, found or set())
         self.held = next_batch
-        lookups = None
-        if next_batch is not None and next_batch[0]:
-            nirs = [v["nir"] for _, v in next_batch[0] if v.get("nir")]
-            pairs = {(f"{last} {first}", birth) for last, first, birth in next_batch[2]}
-            lookups = ([name for name, _ in pairs], [birth for _, birth in pairs], nirs)
+        lookups = lookups_for(next_batch[0], next_batch[2]) if next_batch is not None and next_batch[0] else None
         if to_create or lookups:
             connection.ensure_connection()
             # Django's connection object is per thread: hand the helper our psycopg connection
             self.pending = self.executor.submit(self._write_and_look_up, connection.connection, to_create, lookups)
 
-    def _look_up(self, cursor, lookups) -> set:
-        """Registry rows (id, nir, last name, first names, birth date) that may be the batch's people.
-
-        Two index scans (an OR would defeat both), the keys passed as arrays (one parameter each,
-        not thousands of placeholders to build and plan); identity_name is the SQL twin of
-        identity_key, so this stays small however big the registry.
-        """
-        names, births, nirs = lookups
-        table = Patient._meta.db_table
-        cursor.execute(
-            f"SELECT id, nir, last_name, first_names, birth_date FROM {table} "  # noqa: S608
-            "WHERE anonymised_at IS NULL AND (identity_name, birth_date) IN "
-            "(SELECT * FROM unnest(%s::text[], %s::date[]))",
-            [names, births],
-        )
-        found = set(cursor.fetchall())
-        if nirs:
-            cursor.execute(
-                f"SELECT id, nir, last_name, first_names, birth_date FROM {table} "  # noqa: S608
-                "WHERE anonymised_at IS NULL AND nir <> '' AND nir = ANY(%s::text[])",
-                [nirs],
-            )
-            found.update(cursor.fetchall())
-        return found
-
-    def _match(self, parsed: list[tuple[int, dict]], keys: list[tuple], new_rows: list[dict], found: set) -> list[dict]:
-        """Dedup a parsed batch against `found`; updates existing patients, returns the rows to create."""
-        light = ("pk", "nir", "last_name", "first_names", "birth_date")
-        nir_to_pk: dict[str, int] = {}
-        key_to_pk: dict[tuple, int] = {}
-        for pk, found_nir, last_name, first_names, birth_date in found:
-            if found_nir:
-                nir_to_pk[found_nir] = pk
-            key_to_pk.setdefault(identity_key(last_name, first_names, birth_date), pk)
-        matched = set()
-        for (_, values), key in zip(parsed, keys, strict=True):
-            pk = nir_to_pk.get(values.get("nir") or "") or key_to_pk.get(key)
-            if pk:
-                matched.add(pk)
-        by_pk = {p.pk: p for p in Patient.objects.filter(pk__in=matched).only(*light, *FILLABLE)} if matched else {}
-        by_nir = {nir: by_pk[pk] for nir, pk in nir_to_pk.items() if pk in by_pk}
-        by_key = {key: by_pk[pk] for key, pk in key_to_pk.items() if pk in by_pk}
-        new_in_batch: dict[object, int] = {}  # key or nir -> line, for people listed twice in this batch
-        to_create: list[dict] = []
-        to_update: dict[int, Patient] = {}
-        updated_fields: set[str] = set()
-        for (line, values), key, new_row in zip(parsed, keys, new_rows, strict=True):
-            nir = values.get("nir") or ""
-            first_line = new_in_batch.get(nir) if nir else None
-            first_line = first_line or new_in_batch.get(key)
-            if first_line:
-                self.report.duplicates_in_file += 1
-                self.sink.add(
-                    ImportIssue(
-                        line,
-                        "",
-                        f"Même personne qu'à la ligne {first_line} : ligne ignorée.",
-                        "",
-                        "doublon",
-                        describe_person(values),
-                    )
-                )
-                self._preview(line, values, "doublon")
-                continue
-            patient = by_nir.get(nir) if nir else None
-            patient = patient or by_key.get(key)
-            if patient is None:
-                to_create.append(new_row)
-                if nir:
-                    new_in_batch[nir] = line
-                new_in_batch[key] = line
-                self._preview(line, values, "nouveau")
-                continue
-            changed = self._merge(line, patient, values)
-            if changed:
-                to_update[patient.pk] = patient
-                updated_fields.update(changed)
-                self.report.updated += 1
-                self._preview(
-                    line, values, "complété", ", ".join(FIELD_LABELS.get(f.removesuffix("_id"), f) for f in changed)
-                )
-            else:
-                self.report.already_known += 1
-                self._preview(line, values, "déjà connu")
-        self.report.created += len(to_create)
-        if to_update:
-            patients = list(to_update.values())
-            for patient in patients:
-                patient.apply_priority(self.rule, self.today)
-            fields = sorted(
-                updated_fields
-                | {"priority_score", "priority_tier", "priority_rule", "priority_explanation", "updated_at"}
-            )
-            now = timezone.now()
-            for patient in patients:
-                patient.updated_at = now
-            Patient.objects.bulk_update(patients, fields, batch_size=1000)
-            if self.import_id:
-                ImportedPatient.objects.bulk_create(
-                    ImportedPatient(
-                        patient_import_id=self.import_id, patient_id=p.pk, outcome=ImportedPatient.Outcome.COMPLETED
-                    )
-                    for p in patients
-                )
-        return to_create
-
-    def _new_row(self, values: dict) -> dict:
-        """The columns that differ from the import-wide defaults (those are rendered once)."""
-        row = dict(values)
-        row["referral_date"] = values.get("referral_date") or self.today
-        score, tier, explanation = self.rule.evaluate(_Candidate(row, self.defaults), self.today)
-        # few distinct explanations in a list (same rule, same day): render each one once
-        key = (score, tier, *((c["code"], c["label"], c["points"]) for c in explanation["criteria"]))
-        text = self.explanation_texts.get(key)
-        if text is None:
-            if len(self.explanation_texts) >= 10_000:
-                self.explanation_texts.clear()  # memory stays bounded whatever the list
-            text = self.explanation_texts[key] = _CopyText(_copy_text(explanation))
-        row.update(priority_score=score, priority_tier=tier, priority_explanation=text)
-        return row
-
     def _write_and_look_up(self, raw, rows: list[dict], lookups) -> set | None:
-        """In the helper thread: COPY the new patients and their first history row (one
-        round trip per batch instead of one per row), then look up the next batch's people, which must see these rows.
+        """In the helper thread: COPY the new patients, then look up the next batch's people,
+        which must see these rows.
 
-        Ids are taken from the sequence beforehand, since COPY cannot return them. Same
-        connection (psycopg's is thread-safe), same transaction; the main thread only touches
-        the connection after `wait_for_copy`.
+        Same connection (psycopg's is thread-safe), same transaction; the main thread only
+        touches the connection after `wait_for_copy`.
         """
         with raw.cursor() as cursor:
             if rows:
-                self._copy_rows(cursor, rows)
-            return self._look_up(cursor, lookups) if lookups else None
-
-    def _copy_rows(self, cursor, rows: list[dict]) -> None:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [Patient._meta.db_table, len(rows)],
-        )
-        ids = [r[0] for r in cursor.fetchall()]
-        # COPY's text format written by hand: psycopg's per-value dumpers cost more than the
-        # database work itself on a 35-column row; sent in chunks so PostgreSQL starts early
-        defaults = self.default_texts
-        columns = self.columns
-        render = _RENDER.get
-        missing = _MISSING
-        with cursor.copy(
-            f"COPY {Patient._meta.db_table} ({', '.join(['id', *columns])}) FROM STDIN"  # noqa: S608
-        ) as copy:
-            for start in range(0, len(rows), COPY_CHUNK):
-                end = start + COPY_CHUNK
-                copy.write(
-                    "".join(
-                        str(pk)
-                        + "\t"
-                        + "\t".join(
-                            [
-                                defaults[name]
-                                if (value := row.get(name, missing)) is missing
-                                else render(type(value), _copy_text)(value)
-                                for name in columns
-                            ]
-                        )
-                        + "\n"
-                        for pk, row in zip(ids[start:end], rows[start:end], strict=True)
-                    )
-                )
-        note = _copy_text(f"Import de la liste « {self.report.file_name} »"[:500])
-        history_tail = f"\t\t{Patient.Status.WAITING}\t{self.now.isoformat()}\t{_copy_text(self.user_id)}\t{note}\n"
-        table = PatientStatusChange._meta.db_table
-        with cursor.copy(f"COPY {table} (patient_id, from_status, to_status, at, by_id, note) FROM STDIN") as copy:
-            copy.write("".join(f"{pk}{history_tail}" for pk in ids))
-        if self.import_id:
-            links = ImportedPatient._meta.db_table
-            tail = f"\t{self.import_id}\t{ImportedPatient.Outcome.CREATED}\n"
-            with cursor.copy(f"COPY {links} (patient_id, patient_import_id, outcome) FROM STDIN") as copy:
-                copy.write("".join(f"{pk}{tail}" for pk in ids))
+                self.writer.copy_rows(cursor, rows)
+            return look_up(cursor, lookups) if lookups else None
 
     def close(self) -> None:
         try:
@@ -560,84 +219,5 @@ class _Context:
             return pending.result()  # re-raises a failed COPY here, inside the transaction
         return None
 
-    def _merge(self, line: int, patient: Patient, values: dict) -> list[str]:
-        """Fill empty fields of `patient`; report differing non-empty ones as conflicts."""
-        changed = []
-        person = describe_person(values)
-        for name in ("last_name", "first_names"):
-            if simplify(values[name]) != simplify(getattr(patient, name)):
-                self.sink.add(
-                    ImportIssue(
-                        line,
-                        FIELD_LABELS[name],
-                        f"Déjà enregistré comme « {getattr(patient, name)} » : valeur conservée.",
-                        values[name],
-                        "conflit",
-                        person,
-                    )
-                )
-        for name in FILLABLE:
-            if name not in values:
-                continue
-            new, old = values[name], getattr(patient, name)
-            if new in EMPTY or new == old:
-                continue
-            if old in EMPTY:
-                setattr(patient, name, new)
-                changed.append(name)
-                continue
-            if name in ("birth_name", "address") and simplify(new) == simplify(old):
-                continue
-            if name == "commune_id":
-                label = next((self.labels[k] for k in ("insee", "commune_name", "postal_code") if k in self.labels), "")
-            else:
-                label = self.labels.get(name) or FIELD_LABELS.get(name, name)
-            shown_old = self.communes.names.get(old, old) if name == "commune_id" else old
-            shown_new = self.communes.names.get(new, new) if name == "commune_id" else new
-            if name == "nir":
-                shown_old, shown_new = "(NIR enregistré)", "(NIR du fichier)"
-            self.sink.add(
-                ImportIssue(
-                    line,
-                    label,
-                    f"Valeur déjà saisie « {_fmt(shown_old)} » conservée.",
-                    _fmt(shown_new),
-                    "conflit",
-                    person,
-                )
-            )
-        return changed
 
-
-class _Candidate:
-    """Just enough of a Patient for PriorityRule.evaluate, without a model instance per row."""
-
-    __slots__ = (
-        "ald",
-        "birth_date",
-        "disability",
-        "pregnancy",
-        "hospital_discharge_date",
-        "lives_alone",
-        "referral_date",
-        "status",
-        "status_changed_at",
-    )
-    age_on = Patient.age_on
-    weeks_waiting = Patient.weeks_waiting
-    CLOSED_STATUSES = Patient.CLOSED_STATUSES
-
-    def __init__(self, row: dict, defaults: dict):
-        for name in self.__slots__:
-            setattr(self, name, row[name] if name in row else defaults.get(name))
-
-
-def _fmt(value) -> str:
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, list):
-        return ", ".join(value)
-    return str(value)
-
-
-__all__ = ["ImportFileError", "ImportIssue", "ImportReport", "import_patients"]
+__all__ = ["import_patients"]
