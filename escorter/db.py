@@ -36,3 +36,9 @@ def save_retrying_deadlocks(obj: models.Model, *, attempts: int = 3) -> models.M
             if not is_deadlock(exc) or attempt == attempts:
                 raise
     return obj
+
+
+def sql_values(values) -> str:
+    """`'a', 'b'`: code values as SQL literals, for triggers whose SQL a migration builds from a
+    model's status set (the values are our own constants; quotes are doubled all the same)."""
+    return ", ".join("'" + str(value).replace("'", "''") + "'" for value in values)

@@ -113,3 +113,11 @@ class TaskRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCESS, self.Status.FAILURE)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == self.Status.SUCCESS
+
+    @property
+    def failed(self) -> bool:
+        return self.status == self.Status.FAILURE

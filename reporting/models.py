@@ -238,6 +238,10 @@ class MonthlyReport(models.Model):
         return self.status == self.Status.PUBLISHED
 
     @property
+    def is_building(self) -> bool:
+        return self.status == self.Status.BUILDING
+
+    @property
     def month_label(self) -> str:
         from reporting.periods import Month
 

@@ -155,6 +155,14 @@ class Premises(models.Model):
     def lender(self) -> Commune:
         return self.lending_commune or self.commune
 
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def is_preparing(self) -> bool:
+        return self.status == self.Status.PREPARING
+
     def is_available_on(self, day) -> bool:
         return (
             self.status != self.Status.CLOSED

@@ -10,7 +10,6 @@ from staffing.models import Consultation
 
 # "Holding a consultation": one already held (seen or not), or booked within this horizon.
 UPCOMING_HORIZON = dt.timedelta(weeks=4)
-HELD_STATUSES = (Consultation.Status.BOOKED, Consultation.Status.DONE, Consultation.Status.NO_SHOW)
 
 
 def holds_consultation(*, user, patient_id: int, now: dt.datetime | None = None) -> bool:
@@ -19,6 +18,6 @@ def holds_consultation(*, user, patient_id: int, now: dt.datetime | None = None)
     return Consultation.objects.filter(
         patient_id=patient_id,
         professional__user=user,
-        status__in=HELD_STATUSES,
+        status__in=Consultation.HELD_STATUSES,
         start__lt=now + UPCOMING_HORIZON,
     ).exists()

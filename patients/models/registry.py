@@ -306,6 +306,10 @@ class Patient(models.Model):
         return self.status in self.ACTIVE_STATUSES
 
     @property
+    def has_found_gp(self) -> bool:
+        return self.status == self.Status.GP_FOUND
+
+    @property
     def masked_nir(self) -> str:
         """Only the sex and birth year/month digits and the key stay visible."""
         if not self.nir:
@@ -393,6 +397,18 @@ class PatientImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.created_at:%d/%m/%Y})"
+
+    @property
+    def is_preview(self) -> bool:
+        return self.state == self.State.PREVIEW
+
+    @property
+    def has_failed(self) -> bool:
+        return self.state == self.State.FAILED
+
+    @property
+    def is_abandoned(self) -> bool:
+        return self.state == self.State.ABANDONED
 
 
 class ImportedPatient(models.Model):

@@ -25,7 +25,7 @@ def consultations_section(month: Month, scope: Scope) -> Section:
     section = Section(key="consultations", title="Consultations")
     from staffing.models import ConsultationKind, Profession
 
-    done = consultations_in(month).filter(status="done")
+    done = consultations_in(month).filter(status=Consultation.Status.DONE)
     by_kind = {
         (row["kind"], row["professional__profession"]): row["n"]
         for row in done.values("kind", "professional__profession").annotate(n=Count("pk"))
@@ -47,11 +47,11 @@ def consultations_section(month: Month, scope: Scope) -> Section:
     )
     by_site = list(
         consultations_in(month)
-        .filter(status__in=["done", "no_show"])
+        .filter(status__in=Consultation.OUTCOME_STATUSES)
         .values("permanence__premises__name")
         .annotate(
-            done=Count("pk", filter=Q(status="done")),
-            no_show=Count("pk", filter=Q(status="no_show")),
+            done=Count("pk", filter=Q(status=Consultation.Status.DONE)),
+            no_show=Count("pk", filter=Q(status=Consultation.Status.NO_SHOW)),
         )
         .order_by("permanence__premises__name")
     )
@@ -82,7 +82,8 @@ def consultations_section(month: Month, scope: Scope) -> Section:
         if r["done"] + r["no_show"]
     ]
     totals = consultations_in(month).aggregate(
-        done=Count("pk", filter=Q(status="done")), no_show=Count("pk", filter=Q(status="no_show"))
+        done=Count("pk", filter=Q(status=Consultation.Status.DONE)),
+        no_show=Count("pk", filter=Q(status=Consultation.Status.NO_SHOW)),
     )
     attended = totals["done"] + totals["no_show"]
     if attended:
@@ -111,7 +112,7 @@ def delays_section(month: Month, scope: Scope) -> Section:
     # patient for their first start, then percentile_cont over that grouped query (Django wraps
     # it in a subquery), one FILTER per tier.
     paris = ZoneInfo(settings.TIME_ZONE)
-    held = Consultation.objects.filter(status="done")
+    held = Consultation.objects.filter(status=Consultation.Status.DONE)
     firsts = (
         held.filter(start__gte=month.start, start__lt=month.end)
         .filter(~Exists(held.filter(patient=OuterRef("patient"), start__lt=month.start)))
@@ -189,9 +190,9 @@ def permanences_section(month: Month, scope: Scope) -> Section:
     hours = hours_between()
     figures = dict(
         planned=Sum(hours),
-        cancelled=Sum(hours, filter=Q(status="cancelled")),
-        delivered=Sum(hours, filter=Q(status="planned", end__lte=now)),
-        count=Count("pk", filter=Q(status="planned")),
+        cancelled=Sum(hours, filter=Q(status=Permanence.Status.CANCELLED)),
+        delivered=Sum(hours, filter=Q(status=Permanence.Status.PLANNED, end__lte=now)),
+        count=Count("pk", filter=Q(status=Permanence.Status.PLANNED)),
     )
 
     def values(r):

@@ -80,7 +80,7 @@ def consultations_per_week(weeks: int = 12, today: dt.date | None = None) -> dic
     start_day = monday - dt.timedelta(weeks=weeks - 1)
     start = dt.datetime.combine(start_day, dt.time.min, tzinfo=paris)
     rows = (
-        Consultation.objects.filter(status="done", start__gte=start)
+        Consultation.objects.filter(status=Consultation.Status.DONE, start__gte=start)
         .annotate(week=TruncWeek("start", tzinfo=paris))
         .values("week", "permanence__premises__name")
         .annotate(n=Count("pk"))
@@ -107,7 +107,9 @@ def delay_to_first_consultation(months: list[Month]) -> dict | None:
     # ORDER BY start LIMIT 1 reads the (patient, start) index; a MIN() with GROUP BY was
     # measured minutes slower on 1M consultations (bench/monthly_report.py)
     first_held = (
-        Consultation.objects.filter(patient=OuterRef("pk"), status="done").order_by("start").values("start")[:1]
+        Consultation.objects.filter(patient=OuterRef("pk"), status=Consultation.Status.DONE)
+        .order_by("start")
+        .values("start")[:1]
     )
     rows = {
         row["m"].astimezone(paris).date(): row

@@ -35,14 +35,14 @@ def indicator_value(indicator: str, first_day: dt.date, last_day: dt.date) -> in
             status=Patient.Status.GP_FOUND, gp_found_date__gte=first_day, gp_found_date__lte=last_day
         ).count()
     if indicator == Indicator.PATIENTS_SEEN:
-        return Consultation.objects.filter(status="done", start__gte=start, start__lt=end).aggregate(
+        return Consultation.objects.filter(status=Consultation.Status.DONE, start__gte=start, start__lt=end).aggregate(
             n=Count("patient_id", distinct=True)
         )["n"]
     if indicator == Indicator.CONSULTATIONS_DONE:
-        return Consultation.objects.filter(status="done", start__gte=start, start__lt=end).count()
+        return Consultation.objects.filter(status=Consultation.Status.DONE, start__gte=start, start__lt=end).count()
     if indicator == Indicator.PERMANENCE_HOURS:
         hours = Permanence.objects.filter(
-            status="planned", start__gte=start, start__lt=end, end__lte=timezone.now()
+            status=Permanence.Status.PLANNED, start__gte=start, start__lt=end, end__lte=timezone.now()
         ).aggregate(h=Sum(hours_between()))["h"]
         return round(float(hours or 0), 1)
     if indicator == Indicator.CALLS:

@@ -2,7 +2,9 @@
 
 from staffing.models.consultations import (  # noqa: F401, E402
     ACTIVE_STATUSES,
+    HELD_STATUSES,
     KIND_PROFESSIONS,
+    OUTCOME_STATUSES,
     UPCOMING_STATUSES,
     BookingSource,
     Consultation,

@@ -32,6 +32,12 @@ class ConsultationStatus(models.TextChoices):
     CANCELLED = "cancelled", "Annulée"
 
 
+# The status sets, named once. Python code reads them here (or as `Consultation.<NAME>`),
+# templates through the `is_*` properties below, and the database triggers through the
+# migrations that build their SQL from them (staffing 0004 and 0008; tests/staffing/
+# test_status_sets.py checks the installed triggers still agree). Changing a set needs a
+# migration that recreates those triggers.
+#
 # Statuses that hold the professional's and the patient's time: only a cancellation frees it.
 ACTIVE_STATUSES = (
     ConsultationStatus.PROPOSED,
@@ -44,6 +50,11 @@ ACTIVE_Q = Q(status__in=[s.value for s in ACTIVE_STATUSES])
 # "waiting to be called" (Patient.next_consultation_at, kept by the trigger of migration 0004).
 # They are also what a disruption cancels and moves (staffing.services.disruptions).
 UPCOMING_STATUSES = (ConsultationStatus.PROPOSED, ConsultationStatus.BOOKED)
+# Statuses of an appointment the patient was really given (not merely proposed by the
+# scheduler): the day's lists, a practitioner's access to a patient's file, the SAS bookings.
+HELD_STATUSES = (ConsultationStatus.BOOKED, ConsultationStatus.DONE, ConsultationStatus.NO_SHOW)
+# Statuses of a consultation whose outcome is recorded (seen or absent).
+OUTCOME_STATUSES = (ConsultationStatus.DONE, ConsultationStatus.NO_SHOW)
 
 
 class BookingSource(models.TextChoices):
@@ -68,6 +79,13 @@ class ConsultationQuerySet(models.QuerySet):
     def overlapping(self, start, end):
         return self.filter(start__lt=end, end__gt=start)
 
+    def occupying(self, now=None):
+        """Consultations that hold time at `now`: booked, done, no-show, and proposals that have not
+        expired (a secretary may be calling the patient). Booking, the rota and the SAS read it."""
+        return self.filter(
+            Q(status__in=HELD_STATUSES) | Q(status=ConsultationStatus.PROPOSED, expires_at__gt=now or timezone.now())
+        )
+
     def live_proposals(self, now=None):
         return self.filter(status=ConsultationStatus.PROPOSED, expires_at__gt=now or timezone.now())
 
@@ -82,6 +100,10 @@ class Consultation(models.Model):
 
     Status = ConsultationStatus
     Source = BookingSource
+    ACTIVE_STATUSES = ACTIVE_STATUSES
+    UPCOMING_STATUSES = UPCOMING_STATUSES
+    HELD_STATUSES = HELD_STATUSES
+    OUTCOME_STATUSES = OUTCOME_STATUSES
 
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="consultations", verbose_name="patient"
@@ -174,24 +196,30 @@ class Consultation(models.Model):
             models.Index(fields=["patient", "start"]),
             models.Index(fields=["professional", "start"]),
             # live proposals (scheduler page, refills) without reading every consultation ever held
-            models.Index(fields=["start"], condition=Q(status="proposed"), name="consultation_proposal_idx"),
+            models.Index(
+                fields=["start"], condition=Q(status=ConsultationStatus.PROPOSED), name="consultation_proposal_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="consultation_start_before_end"),
             models.CheckConstraint(
-                condition=~Q(status="cancelled") | ~Q(cancel_reason=""), name="consultation_cancel_needs_reason"
+                condition=~Q(status=ConsultationStatus.CANCELLED) | ~Q(cancel_reason=""),
+                name="consultation_cancel_needs_reason",
             ),
             models.CheckConstraint(
-                condition=~Q(status="proposed") | Q(expires_at__isnull=False), name="consultation_proposal_expires"
+                condition=~Q(status=ConsultationStatus.PROPOSED) | Q(expires_at__isnull=False),
+                name="consultation_proposal_expires",
             ),
             # one live scheduler proposal per patient, whatever the run
             models.UniqueConstraint(
-                fields=["patient"], condition=Q(status="proposed"), name="consultation_one_proposal_per_patient"
+                fields=["patient"],
+                condition=Q(status=ConsultationStatus.PROPOSED),
+                name="consultation_one_proposal_per_patient",
             ),
             # one live consultation per call to the unscheduled-care line
             models.UniqueConstraint(
                 fields=["call"],
-                condition=Q(call__isnull=False) & ~Q(status="cancelled"),
+                condition=Q(call__isnull=False) & ~Q(status=ConsultationStatus.CANCELLED),
                 name="consultation_one_per_call",
             ),
             ExclusionConstraint(
@@ -200,7 +228,7 @@ class Consultation(models.Model):
                     (TsTzRange("start", "end", RangeBoundary()), RangeOperators.OVERLAPS),
                     ("professional", RangeOperators.EQUAL),
                 ],
-                condition=Q(status__in=["proposed", "booked", "done", "no_show"]),
+                condition=ACTIVE_Q,
                 violation_error_message="Ce professionnel a déjà une consultation sur ce créneau.",
             ),
             ExclusionConstraint(
@@ -209,7 +237,7 @@ class Consultation(models.Model):
                     (TsTzRange("start", "end", RangeBoundary()), RangeOperators.OVERLAPS),
                     ("patient", RangeOperators.EQUAL),
                 ],
-                condition=Q(status__in=["proposed", "booked", "done", "no_show"]),
+                condition=ACTIVE_Q,
                 violation_error_message="Ce patient a déjà un rendez-vous sur ce créneau.",
             ),
         ]
@@ -223,12 +251,36 @@ class Consultation(models.Model):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def is_proposed(self) -> bool:
+        return self.status == ConsultationStatus.PROPOSED
+
+    @property
+    def is_booked(self) -> bool:
+        return self.status == ConsultationStatus.BOOKED
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == ConsultationStatus.DONE
+
+    @property
+    def is_no_show(self) -> bool:
+        return self.status == ConsultationStatus.NO_SHOW
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == ConsultationStatus.CANCELLED
+
+    @property
+    def has_outcome(self) -> bool:
+        return self.status in OUTCOME_STATUSES
+
+    @property
     def is_from_sas(self) -> bool:
         return self.source == BookingSource.SAS
 
     @property
     def is_upcoming(self) -> bool:
-        return self.status in (ConsultationStatus.PROPOSED, ConsultationStatus.BOOKED) and self.end > timezone.now()
+        return self.status in UPCOMING_STATUSES and self.end > timezone.now()
 
     @property
     def minutes(self) -> int:

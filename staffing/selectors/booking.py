@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from sites.models import Premises
@@ -36,14 +36,6 @@ def consultation_minutes(professional, kind: str | None = None) -> int:
     return int(professional.default_consultation_minutes or 20)
 
 
-def occupying(now: dt.datetime | None = None) -> Q:
-    """Consultations that hold time: booked/done/no-show, and proposals that have not expired."""
-    now = now or timezone.now()
-    return Q(status__in=[ConsultationStatus.BOOKED, ConsultationStatus.DONE, ConsultationStatus.NO_SHOW]) | Q(
-        status=ConsultationStatus.PROPOSED, expires_at__gt=now
-    )
-
-
 def busy_intervals(
     permanence_ids: Iterable[int], *, now: dt.datetime | None = None
 ) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
@@ -51,7 +43,7 @@ def busy_intervals(
     busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
     rows = (
         Consultation.objects.filter(permanence_id__in=list(permanence_ids))
-        .filter(occupying(now))
+        .occupying(now)
         .values_list("permanence_id", "start", "end")
     )
     for permanence_id, start, end in rows:
@@ -126,7 +118,7 @@ def slot_problem(
         return "Cet horaire est passé : choisissez un autre horaire."
     if start < permanence.start or end > permanence.end:
         return "Cet horaire ne tient plus dans la permanence : choisissez un autre horaire."
-    taken = Consultation.objects.filter(occupying(now), start__lt=end, end__gt=start)
+    taken = Consultation.objects.occupying(now).filter(start__lt=end, end__gt=start)
     if ignore is not None:
         taken = taken.exclude(pk=ignore.pk)
     if taken.filter(permanence=permanence).exists():
@@ -206,7 +198,7 @@ def booking_options(
     now = now or timezone.now()
     horizon = now + dt.timedelta(days=days)
     permanences = only_held(list(bookable_permanences(kind=kind, start=now, end=horizon)))
-    own = Consultation.objects.filter(patient=patient, end__gt=now, start__lt=horizon).filter(occupying(now))
+    own = Consultation.objects.filter(patient=patient, end__gt=now, start__lt=horizon).occupying(now)
     if ignore is not None:
         own = own.exclude(pk=ignore.pk)
     patient_busy = list(own.values_list("start", "end"))
@@ -289,7 +281,7 @@ def upcoming_for_patient(patient) -> list[Consultation]:
     return list(
         Consultation.objects.filter(
             patient=patient,
-            status__in=[ConsultationStatus.BOOKED, ConsultationStatus.PROPOSED],
+            status__in=Consultation.UPCOMING_STATUSES,
             end__gt=timezone.now(),
         )
         .select_related("professional", "permanence__premises")

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q
-from django.utils import timezone
-
 
 def booked_permanence_ids(permanence_ids: Iterable[int]) -> set[int]:
     """The ids, among `permanence_ids`, of permanences with at least one active booking.
@@ -15,13 +12,10 @@ def booked_permanence_ids(permanence_ids: Iterable[int]) -> set[int]:
     before cancelling one. Booked, done and no-show consultations count, and so do the
     scheduler's proposals that have not expired (a secretary may be calling the patient).
     """
-    from staffing.models import Consultation, ConsultationStatus
+    from staffing.models import Consultation
 
     ids = list(permanence_ids)
     if not ids:
         return set()
-    rows = Consultation.objects.filter(permanence_id__in=ids).filter(
-        Q(status__in=[ConsultationStatus.BOOKED, ConsultationStatus.DONE, ConsultationStatus.NO_SHOW])
-        | Q(status=ConsultationStatus.PROPOSED, expires_at__gt=timezone.now())
-    )
+    rows = Consultation.objects.filter(permanence_id__in=ids).occupying()
     return set(rows.values_list("permanence_id", flat=True).distinct())

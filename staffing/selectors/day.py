@@ -21,7 +21,7 @@ def day_consultations(day: dt.date) -> QuerySet[Consultation]:
     start, end = day_bounds(day)
     return (
         Consultation.objects.filter(start__gte=start, start__lt=end)
-        .exclude(status__in=[ConsultationStatus.CANCELLED, ConsultationStatus.PROPOSED])
+        .filter(status__in=Consultation.HELD_STATUSES)
         .select_related("patient__commune", "professional", "permanence__premises", "permanence__room")
         .order_by("permanence__premises__name", "start")
     )

@@ -206,7 +206,7 @@ def move_consultation(
     """
     now = now or timezone.now()
     current = _locked(consultation)
-    if current.status not in (Status.BOOKED, Status.PROPOSED):
+    if current.status not in Consultation.UPCOMING_STATUSES:
         raise BookingError("Seul un rendez-vous à venir peut être déplacé.")
     current.status = Status.CANCELLED
     current.cancel_reason = MOVED_REASON
@@ -235,7 +235,7 @@ def cancel_consultation(
     if not reason:
         raise BookingError({"reason": "Indiquez le motif de l'annulation."})
     current = _locked(consultation)
-    if current.status not in (Status.BOOKED, Status.PROPOSED):
+    if current.status not in Consultation.UPCOMING_STATUSES:
         raise BookingError("Ce rendez-vous n'est plus modifiable.")
     current.status = Status.CANCELLED
     current.cancel_reason = reason[:250]
@@ -330,7 +330,7 @@ def record_outcome(
 
     now = now or timezone.now()
     current = _locked(consultation)
-    if current.status not in (Status.BOOKED, Status.DONE, Status.NO_SHOW):
+    if current.status not in Consultation.HELD_STATUSES:
         raise BookingError("Ce rendez-vous n'a pas eu lieu : impossible d'en saisir le compte rendu.")
     if current.start > now:
         raise BookingError("Le rendez-vous n'a pas encore commencé.")
@@ -371,7 +371,7 @@ def record_outcome(
 
 def _keep_history(current: Consultation, *, seen, orientation, gp_found, reason, user, now) -> None:
     """A recorded outcome is only overwritten on purpose, and the overwrite is written down."""
-    if current.status not in (Status.DONE, Status.NO_SHOW):
+    if current.status not in Consultation.OUTCOME_STATUSES:
         return
     status = Status.DONE if seen else Status.NO_SHOW
     if (status, orientation, bool(gp_found)) == (current.status, current.orientation, current.gp_found):

@@ -184,7 +184,7 @@ def _affected(permanence_ids: list[int], disruption: Disruption) -> QuerySet[Con
     lost = Q(permanence_id__in=permanence_ids)
     if disruption.shortened is not None:
         lost |= Q(permanence_id=disruption.shortened.pk) & (Q(start__lt=disruption.start) | Q(end__gt=disruption.end))
-    return Consultation.objects.filter(lost, status__in=[s.value for s in UPCOMING_STATUSES]).order_by("start", "pk")
+    return Consultation.objects.filter(lost, status__in=UPCOMING_STATUSES).order_by("start", "pk")
 
 
 def _plan(consultations: list[Consultation], *, lost_ids: list[int], now, horizon_days: int) -> list[Move]:

@@ -94,9 +94,11 @@ def move_notice_text(consultation: Consultation) -> str:
     """
     start = timezone.localtime(consultation.start)
     text = f"Escorter : votre RDV du {start:%d/%m/%Y} à {start:%H:%M} avec {consultation.professional} est annulé."
-    new = Consultation.objects.filter(
-        rescheduled_from=consultation, status__in=[ConsultationStatus.PROPOSED, ConsultationStatus.BOOKED]
-    ).select_related("professional", "permanence__premises__commune").first()
+    new = (
+        Consultation.objects.filter(rescheduled_from=consultation, status__in=Consultation.UPCOMING_STATUSES)
+        .select_related("professional", "permanence__premises__commune")
+        .first()
+    )
     if new is None:
         return text + " Le secrétariat vous rappelle pour un nouveau rendez-vous."
     when = timezone.localtime(new.start)
@@ -170,8 +172,7 @@ def _still_true(reminder: Reminder) -> bool:
         return True
     consultation = reminder.consultation
     return (
-        consultation.status == ConsultationStatus.BOOKED
-        and consultation.permanence.status == Permanence.Status.PLANNED
+        consultation.status == ConsultationStatus.BOOKED and consultation.permanence.status == Permanence.Status.PLANNED
     )
 
 
