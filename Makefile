@@ -10,11 +10,12 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install check lint stop clean-data help
+.PHONY: run test test-clock install check lint stop clean-data help
 
 help:
 	@echo "make run   - install, start the embedded PostgreSQL, migrate, load the demo, serve on http://$(HOST):$(PORT)"
 	@echo "make test  - the whole test suite on PostgreSQL (+ Redis/Celery worker and browser tests)"
+	@echo "make test-clock - the suite twice, with the clock at a Tuesday 09:00 and a Sunday 23:30 (Paris)"
 	@echo "make stop  - stop the embedded PostgreSQL"
 
 $(BIN)/python:
@@ -38,6 +39,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# the suite at the clock's edges: a Tuesday morning and a Sunday just before midnight (Paris)
+test-clock: install
+	ESCORTER_FAKE_NOW="2026-12-01 09:00" $(BIN)/python -m pytest $(PYTEST_ARGS)
+	ESCORTER_FAKE_NOW="2026-12-06 23:30" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: install
 	$(BIN)/python manage.py check

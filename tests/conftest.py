@@ -33,6 +33,30 @@ def _fast_tests(settings):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _fake_clock():
+    """`ESCORTER_FAKE_NOW="2026-12-06 23:30"` runs the whole suite as if the Paris clock read
+    that (ticking on), so that hour- and weekday-dependent code is tried at the edges:
+    `make test-clock` runs it at a Tuesday 09:00 and at a Sunday 23:30."""
+    value = os.environ.get("ESCORTER_FAKE_NOW")
+    if not value:
+        yield
+        return
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        pytest.exit(f"ESCORTER_FAKE_NOW={value!r}: expected YYYY-MM-DD HH:MM (Paris time)", returncode=4)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("Europe/Paris"))
+    with time_machine.travel(moment, tick=True):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _flush_may_empty_the_audit_log():
     """`transaction=True` tests end with a TRUNCATE of every table, which the audit log's
     trigger refuses (as it should in production): the test flush alone switches it off,

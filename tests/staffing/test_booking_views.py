@@ -6,6 +6,7 @@ import datetime as dt
 import html
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -45,6 +46,14 @@ def _proposal(perm, who=None, start=None):
         expires_at=timezone.now() + dt.timedelta(days=3),
         explanation="P1, ALD, 4 km",
     )
+
+
+@pytest.fixture
+def mid_morning():
+    """Tuesday 10:40 in Paris: a permanence that started 40 minutes ago is today's (near
+    midnight it would be yesterday's, and the day pages would rightly not show it)."""
+    with time_machine.travel(dt.datetime(2026, 12, 1, 10, 40, tzinfo=timezone.get_default_timezone()), tick=True):
+        yield
 
 
 def _started_permanence(**kwargs):
@@ -274,6 +283,7 @@ def test_only_coordinators_run_the_scheduler(client, login_as, django_capture_on
     assert "100 %" in page and "1 proposition" in page
 
 
+@pytest.mark.usefixtures("mid_morning")
 def test_secretary_marks_arrivals_and_no_shows(client, login_as):
     perm = _started_permanence()
     arriving = _consultation(perm, start=perm.start + dt.timedelta(minutes=20))
@@ -287,6 +297,7 @@ def test_secretary_marks_arrivals_and_no_shows(client, login_as):
     assert "1 arrivé" in page and "1 absent" in page
 
 
+@pytest.mark.usefixtures("mid_morning")
 def test_practitioner_records_new_gp_found_in_one_form(client):
     doctor = make_user(Role.PRACTITIONER)
     perm = _started_permanence(professional=ProfessionalFactory(user=doctor))
@@ -309,6 +320,7 @@ def test_practitioner_records_new_gp_found_in_one_form(client):
     assert booked.patient.status == Patient.Status.GP_FOUND and booked.patient.new_gp_name == "Dr Lemoine"
 
 
+@pytest.mark.usefixtures("mid_morning")
 def test_new_gp_found_without_a_name_is_refused_with_a_message(client):
     doctor = make_user(Role.PRACTITIONER)
     booked = _consultation(_started_permanence(professional=ProfessionalFactory(user=doctor)))
@@ -323,6 +335,7 @@ def test_new_gp_found_without_a_name_is_refused_with_a_message(client):
     assert booked.status == Consultation.Status.BOOKED
 
 
+@pytest.mark.usefixtures("mid_morning")
 def test_a_practitioner_cannot_record_the_outcome_of_a_colleagues_consultation(client, login_as):
     booked = _consultation(_started_permanence())
     login_as(Role.PRACTITIONER)
