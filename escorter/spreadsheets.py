@@ -11,8 +11,13 @@ are untouched, so figures stay figures.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def neutralise(value):
@@ -41,3 +46,37 @@ class _SafeWriter:
 def csv_writer(stream, **kwargs) -> _SafeWriter:
     """csv.writer whose every cell goes through `neutralise`."""
     return _SafeWriter(csv.writer(stream, **kwargs))
+
+
+def xlsx_table(*, title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """A one-sheet XLSX of `rows` under a bold header: text neutralised, dates shown DD/MM/YYYY.
+
+    Written row by row (openpyxl's write-only mode keeps rows on disk, in a temporary file
+    removed once read), so a list of 100,000 patients does not sit in memory.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    bold = Font(bold=True)
+
+    def header_cell(text):
+        cell = WriteOnlyCell(sheet, value=neutralise(text))
+        cell.font = bold
+        return cell
+
+    def cell(value):
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            dated = WriteOnlyCell(sheet, value=value)
+            dated.number_format = "DD/MM/YYYY"
+            return dated
+        return neutralise(value)
+
+    sheet.append([header_cell(text) for text in headers])
+    for row in rows:
+        sheet.append([cell(value) for value in row])
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+        workbook.save(tmp.name)
+        return Path(tmp.name).read_bytes()

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -16,6 +13,8 @@ from escorter.audit import record
 from escorter.roles import CARE_TEAM, STAFF, Role, has_role, role_required
 from patients import services
 from patients.forms import EraseForm, PatientForm, StatusChangeForm
+from patients.models import Patient
+from patients.rendering import patient_data_pdf
 from patients.selectors import patient_for_user, patient_history
 
 
@@ -85,7 +84,7 @@ def patient_status(request, pk: int):
     if form.is_valid():
         data = form.cleaned_data
         gp = {}
-        if data["to_status"] == "gp_found":
+        if data["to_status"] == Patient.Status.GP_FOUND:
             gp = {k: data[k] for k in ("new_gp_name", "new_gp_rpps", "gp_found_date") if data.get(k)}
         try:
             services.change_status(
@@ -122,14 +121,7 @@ def patient_data_export(request, pk: int, fmt: str):
         response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
         response["Content-Disposition"] = f'attachment; filename="patient-{patient.pk}-{stamp}.json"'
         return response
-    from weasyprint import HTML
-
-    html = render_to_string(
-        "patients/data_export_pdf.html",
-        {"patient": patient, "data": data, "now": timezone.localtime(), "pretty": json.dumps(data, ensure_ascii=False)},
-        request=request,
-    )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    pdf = patient_data_pdf(patient=patient, data=data, editor=request.user, now=timezone.localtime())
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="patient-{patient.pk}-{stamp}.pdf"'
     return response

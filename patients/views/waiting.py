@@ -1,9 +1,6 @@
-"""The waiting list, its search and its XLSX export."""
+"""The waiting list, its search and its XLSX export (rendered by patients.rendering)."""
 
 from __future__ import annotations
-
-import tempfile
-from pathlib import Path
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -11,10 +8,10 @@ from django.utils import timezone
 
 from escorter.audit import describe_query, record
 from escorter.roles import STAFF, Role, has_role, role_required
-from escorter.spreadsheets import neutralise_row
+from escorter.spreadsheets import XLSX_CONTENT_TYPE
 from patients.appointments import attach_next_appointments
 from patients.filters import WaitingListFilter
-from patients.normalise import format_phone
+from patients.rendering import waiting_list_xlsx
 from patients.selectors import waiting_list, waiting_list_figures
 from patients.selectors.paging import capped_count, keyset_page
 
@@ -67,69 +64,10 @@ def waiting_list_view(request):
 
 @role_required(Role.COORDINATOR)
 def waiting_list_export(request):
-    """XLSX of the (filtered) waiting list, streamed row by row; never the NIR."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
+    """XLSX of the (filtered) waiting list; never the NIR."""
     filterset = WaitingListFilter(request.GET, queryset=waiting_list())
     queryset = filterset.qs if filterset.is_valid() else waiting_list().none()
     record(request, "export", object_type="patients.WaitingList", detail=f"XLSX {describe_query(request.GET)}")
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Liste d'attente")
-    headers = [
-        "Rang",
-        "Niveau",
-        "Score",
-        "Nom",
-        "Prénoms",
-        "Date de naissance",
-        "Âge",
-        "Commune",
-        "Téléphone",
-        "ALD",
-        "Statut",
-        "Date de signalement",
-        "Origine",
-    ]
-    bold = Font(bold=True)
-    header_cells = []
-    for title in headers:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-
-    def date_cell(value):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "DD/MM/YYYY"
-        return cell
-
-    for rank, patient in enumerate(queryset.iterator(chunk_size=2000), start=1):
-        sheet.append(
-            neutralise_row(
-                [
-                    rank,
-                    patient.priority_tier,
-                    patient.priority_score,
-                    patient.last_name.upper(),
-                    patient.first_names,
-                    date_cell(patient.birth_date),
-                    patient.age,
-                    patient.commune.name if patient.commune_id else "",
-                    format_phone(patient.phone),
-                    "oui" if patient.ald else "non",
-                    patient.get_status_display(),
-                    date_cell(patient.referral_date),
-                    patient.get_referral_source_display(),
-                ]
-            )
-        )
-    # write-only workbooks keep rows on disk until saved; the temporary file goes with them
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
-        workbook.save(tmp.name)
-        data = Path(tmp.name).read_bytes()
-    name = f"liste-attente-{timezone.localdate():%Y-%m-%d}.xlsx"
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response = HttpResponse(waiting_list_xlsx(queryset.iterator(chunk_size=2000)), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="liste-attente-{timezone.localdate():%Y-%m-%d}.xlsx"'
     return response

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import base64
-import logging
 import mimetypes
 from pathlib import Path
 
-from django.conf import settings
 from django.template.loader import render_to_string
 
+from escorter.documents import html_to_pdf
 from reporting.rendering import ReportDocument
 from reporting.rendering.charts import table_chart
-
-# WeasyPrint narrates each layout step at INFO; the worker log does not need it
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def _data_uri(svg: str) -> str:
@@ -43,8 +39,6 @@ def render_html(document: ReportDocument) -> str:
 
 
 def render_pdf(document: ReportDocument) -> bytes:
-    from weasyprint import HTML
-
     # PDF/UA-1: a tagged PDF (structure, reading order, alternative texts) that screen readers
     # can follow; funders are public bodies bound by the RGAA.
-    return HTML(string=render_html(document), base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1")
+    return html_to_pdf(render_html(document), variant="pdf/ua-1")

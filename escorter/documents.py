@@ -1,0 +1,24 @@
+"""Every PDF the app writes is an HTML template laid out by WeasyPrint, here."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+# WeasyPrint narrates each layout step at INFO; the web and worker logs do not need it
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+def html_to_pdf(html: str, *, variant: str | None = None) -> bytes:
+    """`html` laid out as a PDF. Resources resolve against the project folder: the documents embed
+    their images as data URIs and never fetch anything over the network."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=variant)
+
+
+def render_pdf(template: str, context: dict, *, variant: str | None = None) -> bytes:
+    """The Django template `template` rendered with `context`, as a PDF."""
+    return html_to_pdf(render_to_string(template, context), variant=variant)
