@@ -20,53 +20,10 @@ def recompute_priorities(task_run_id: int | None = None) -> dict:
 @shared_task(name="patients.tasks.import_patient_file", idempotent=True)
 def import_patient_file(task_run_id: int | None = None, *, import_id: int, all_or_nothing: bool = False) -> dict:
     """Import an uploaded list already previewed; safe to run twice (dedup makes it idempotent)."""
-    import io
-
-    from django.utils import timezone
-
-    from escorter.audit import record_system
-    from patients import services
-    from patients.models import PatientImport
-
     with tracked(task_run_id, "patients.tasks.import_patient_file", {"import_id": import_id}) as progress:
-        from patients.services.importing.files import delete_import_file
+        from patients.services.importing.batches import run_import
 
-        batch = PatientImport.objects.select_related("created_by").get(pk=import_id)
-        if batch.state != PatientImport.State.PREVIEW or not batch.file:
-            progress.result = {"skipped": batch.get_state_display()}  # redelivered after it finished
-            return progress.result
-        errors = io.StringIO()
-        progress.step(5, "Lecture du fichier…")
-        with batch.file.open("rb") as fh:
-            report = services.import_patients(
-                fh,
-                source=batch.source,
-                all_or_nothing=all_or_nothing,
-                user=batch.created_by,
-                errors_stream=errors,
-                file_name=batch.original_name,
-                progress=progress,
-                patient_import=batch,
-            )
-        summary = dict(batch.summary)
-        summary["final"] = report.as_dict()
-        summary["final_lines"] = report.summary_lines()
-        PatientImport.objects.filter(pk=batch.pk).update(
-            summary=summary,
-            errors_csv=errors.getvalue(),
-            state=PatientImport.State.FAILED if report.fatal else PatientImport.State.DONE,
-            imported_at=timezone.now(),
-        )
-        delete_import_file(batch)
-        record_system(
-            "import",
-            object_type="patients.PatientImport",
-            object_id=batch.pk,
-            detail=" ".join(report.summary_lines())[:2000],
-            user=batch.created_by,
-        )
-        progress.result = {"created": report.created, "updated": report.updated, "rejected": report.rejected}
-        progress.step(100, f"{report.created} créé(s), {report.updated} complété(s), {report.rejected} rejet(s).")
+        progress.result = run_import(import_id=import_id, all_or_nothing=all_or_nothing, progress=progress)
     return progress.result
 
 

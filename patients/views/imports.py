@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import io
-import logging
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -19,58 +15,20 @@ from escorter.audit import record
 from escorter.models import TaskRun
 from escorter.roles import Role, role_required
 from escorter.taskruns import enqueue
-from patients import services
 from patients.forms import ImportForm
 from patients.models import ImportedPatient, PatientImport
-from patients.services.importing.files import delete_import_file
-
-logger = logging.getLogger(__name__)
-
-PREVIEW_ROWS = 15
-UNEXPECTED = "La vérification du fichier s'est interrompue sur une erreur inattendue ; rien n'a été importé."
-CHECKED_ROWS = 5000  # the preview runs inside the request: bigger lists are checked in part
+from patients.services.importing.batches import claim_import, preview_import
 
 
 @role_required(Role.COORDINATOR)
 def import_upload(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        # born refused: only a finished check makes it a preview, so a crash never leaves a
-        # half-made "preview" behind (its file goes with the next purge)
-        batch = PatientImport.objects.create(
-            file=upload,
-            original_name=upload.name[:255],
-            source=form.cleaned_data["source"],
-            created_by=request.user,
-            state=PatientImport.State.FAILED,
-            summary={"preview": {"fatal": UNEXPECTED}, "lines": [UNEXPECTED]},
+        batch, checked = preview_import(
+            upload=form.cleaned_data["file"], source=form.cleaned_data["source"], user=request.user
         )
-        errors = io.StringIO()
-        try:
-            with batch.file.open("rb") as fh:
-                report = services.import_patients(
-                    fh,
-                    source=batch.source,
-                    dry_run=True,
-                    user=request.user,
-                    errors_stream=errors,
-                    file_name=batch.original_name,
-                    preview_rows=PREVIEW_ROWS,
-                    max_rows=CHECKED_ROWS,
-                )
-        except Exception:  # noqa: BLE001 - any file must end in a page, never a 500 and a stuck import
-            logger.exception("import preview %s failed", batch.pk)
-            delete_import_file(batch)
-            record(request, "import", batch, detail=f"aperçu impossible de {batch.original_name}")
-            return redirect("patients:import_detail", pk=batch.pk)
-        batch.summary = {"preview": report.as_dict(), "lines": report.summary_lines()}
-        batch.errors_csv = errors.getvalue()
-        batch.state = PatientImport.State.FAILED if report.fatal else PatientImport.State.PREVIEW
-        batch.save(update_fields=["summary", "errors_csv", "state"])
-        if report.fatal:
-            delete_import_file(batch)
-        record(request, "import", batch, detail=f"aperçu de {batch.original_name}")
+        detail = f"aperçu de {batch.original_name}" if checked else f"aperçu impossible de {batch.original_name}"
+        record(request, "import", batch, detail=detail)
         return redirect("patients:import_detail", pk=batch.pk)
     recent = PatientImport.objects.select_related("created_by")[:10]
     return render(
@@ -122,11 +80,7 @@ def import_status(request, pk: int):
 @require_POST
 def import_confirm(request, pk: int):
     batch = get_object_or_404(PatientImport, pk=pk)
-    # claim the preview: a double click or a second coordinator cannot start it twice
-    claimed = PatientImport.objects.filter(pk=pk, state=PatientImport.State.PREVIEW, imported_at__isnull=True).update(
-        imported_at=timezone.now()
-    )
-    if not claimed:
+    if not claim_import(batch_id=batch.pk):
         messages.warning(request, "Cet import a déjà été lancé.")
         return redirect("patients:import_detail", pk=pk)
     from patients.tasks import import_patient_file

@@ -61,7 +61,7 @@ def test_an_unexpected_crash_of_the_check_leaves_a_failed_import_whose_page_work
     def crash(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("patients.services.import_patients", crash)
+    monkeypatch.setattr("patients.services.importing.batches.import_patients", crash)
     login_as(Role.COORDINATOR)
     response = _upload(client, b"Nom;Prenom;Date de naissance\nA;B;01/01/1950\n", "liste.csv")
     batch = PatientImport.objects.get()
