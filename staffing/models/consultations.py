@@ -297,6 +297,7 @@ class Reminder(models.Model):
     class Purpose(models.TextChoices):
         DAY_BEFORE = "day_before", "Rappel de la veille"
         MOVED = "moved", "Rendez-vous annulé ou déplacé"
+        CONFIRMATION = "confirm", "Confirmation envoyée par le secrétariat"
 
     class Status(models.TextChoices):
         PENDING = "pending", "À envoyer"
@@ -324,8 +325,13 @@ class Reminder(models.Model):
         ordering = ["-created_at"]
         constraints = [
             # a moved consultation is a new row, so it gets its own reminder; this one never twice,
-            # and the "your appointment moved" notice of a cancelled one never twice either
-            models.UniqueConstraint(fields=["consultation", "channel", "purpose"], name="reminder_once_per_channel"),
+            # and the "your appointment moved" notice of a cancelled one never twice either; a
+            # confirmation is sent by hand, as often as the secretary asks, each one recorded
+            models.UniqueConstraint(
+                fields=["consultation", "channel", "purpose"],
+                condition=~Q(purpose="confirm"),
+                name="reminder_once_per_channel",
+            ),
         ]
 
     def __str__(self) -> str:

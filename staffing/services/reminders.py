@@ -1,4 +1,6 @@
-"""Reminders the day before a consultation: SMS (pluggable backend) and e-mail, SMS consent only.
+"""Messages to patients, each one a Reminder row: the day-before reminders (SMS through the
+pluggable backend, and e-mail; SMS consent only), the notices of a disruption, and the
+confirmations a secretary sends by hand.
 
 Sent at most once per consultation and channel, even if the hourly task runs twice at
 the same time or a worker dies midway:
@@ -123,6 +125,32 @@ def _deliver(reminder: Reminder) -> str:
         recipient_list=[reminder.recipient],
     )
     return "email"
+
+
+def send_confirmation(*, consultation: Consultation, now: dt.datetime | None = None) -> Reminder:
+    """Text the patient their appointment now (the secretary's "send by SMS" button), kept as a
+    Reminder row like every message the app sends. Raises SmsError; the failed row stays."""
+    now = now or timezone.now()
+    phone = consultation.patient.phone
+    reminder = Reminder.objects.create(
+        consultation=consultation,
+        channel=Reminder.Channel.SMS,
+        purpose=Reminder.Purpose.CONFIRMATION,
+        recipient=phone,
+        status=Reminder.Status.SENDING,
+        created_at=now,
+        claimed_at=now,
+    )
+    try:
+        provider_id = send_sms(phone, confirmation_text(consultation, short=True))
+    except SmsError as exc:
+        reminder.status, reminder.error = Reminder.Status.FAILED, str(exc)[:500]
+        reminder.save(update_fields=["status", "error"])
+        raise
+    reminder.status, reminder.sent_at = Reminder.Status.SENT, timezone.now()
+    reminder.provider_id = str(provider_id)[:100]
+    reminder.save(update_fields=["status", "sent_at", "provider_id"])
+    return reminder
 
 
 def send_due_reminders(*, now: dt.datetime | None = None, progress=None) -> ReminderReport:

@@ -18,7 +18,7 @@ from escorter.audit import describe_query, record
 from escorter.models import TaskRun
 from escorter.params import int_param
 from escorter.roles import CARE_TEAM, STAFF, Role, has_role, role_required
-from escorter.sms import SmsError, send_sms
+from escorter.sms import SmsError
 from escorter.taskruns import enqueue
 from patients.selectors import patient_for_user
 from staffing import tasks
@@ -29,6 +29,7 @@ from staffing.selectors import booking as selectors
 from staffing.selectors.day import proposals
 from staffing.services import booking as services
 from staffing.services.booking import BookingError, SlotUnavailable
+from staffing.services.reminders import send_confirmation
 
 PROPOSALS_PER_PAGE = 50
 
@@ -255,7 +256,7 @@ def consultation_send_sms(request, pk: int):
     if not (patient.sms_consent and patient.phone):
         raise PermissionDenied("Ce patient n'a pas accepté les SMS.")
     try:
-        send_sms(patient.phone, services.confirmation_text(consultation, short=True))
+        send_confirmation(consultation=consultation)
     except SmsError as exc:
         messages.error(request, str(exc))
     else:
