@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -14,11 +14,10 @@ from django.views.decorators.http import require_POST
 from escorter.audit import record
 from escorter.params import date_param, int_param
 from escorter.roles import STAFF, Role, has_role, role_required
-from sites.models import Premises
 from staffing.forms.booking import CancelForm, OutcomeForm
 from staffing.models import Professional
+from staffing.selectors import day as selectors
 from staffing.selectors.booking import consultation_for_user
-from staffing.selectors.day import by_site, day_consultations
 from staffing.services.booking import BookingError, SlotUnavailable, record_outcome
 
 
@@ -39,40 +38,26 @@ def _nav(day: dt.date) -> dict:
 def practitioner_day(request):
     """Today's patients of one practitioner, per site, with their criteria and one outcome form each."""
     day = _day(request)
-    if has_role(request.user, Role.PRACTITIONER):
-        professional = Professional.objects.filter(user=request.user).first()
+    is_practitioner = has_role(request.user, Role.PRACTITIONER)
+    if is_practitioner:
+        page = selectors.practitioner_day(day=day, user=request.user)
     else:
-        pk = int_param(request, "professional")
-        professional = get_object_or_404(Professional, pk=pk) if pk else None
-    consultations = []
-    if professional is not None:
-        consultations = list(day_consultations(day).filter(professional=professional))
-        for consultation in consultations:
-            consultation.form = OutcomeForm(
-                prefix_pk=consultation.pk,
-                initial={
-                    "seen": "0" if consultation.status == "no_show" else "1",
-                    "orientation": consultation.orientation,
-                    "next_appointment_needed": consultation.next_appointment_needed,
-                    "note": consultation.outcome_note,
-                },
-            )
+        page = selectors.practitioner_day(day=day, professional_id=int_param(request, "professional"))
+    if page.professional is not None:
         record(
             request,
             "view",
             object_type="staffing.Consultation",
-            detail=f"journée du praticien {professional.pk} le {day:%d/%m/%Y} ({len(consultations)})",
+            detail=f"journée du praticien {page.professional.pk} le {day:%d/%m/%Y} ({page.count})",
         )
     return render(
         request,
         "staffing/day/practitioner.html",
         {
             **_nav(day),
-            "professional": professional,
-            "sites": by_site(consultations),
-            "professionals": Professional.objects.filter(active=True)
-            if not has_role(request.user, Role.PRACTITIONER)
-            else [],
+            "professional": page.professional,
+            "sites": page.sites,
+            "professionals": [] if is_practitioner else Professional.objects.filter(active=True),
             "now": timezone.now(),
         },
     )
@@ -117,28 +102,21 @@ def consultation_outcome(request, pk: int):
 def secretary_day(request):
     """Per site: who is expected, who arrived, who did not come."""
     day = _day(request)
-    premises_list = list(Premises.objects.exclude(status=Premises.Status.CLOSED).order_by("name"))
-    selected = int_param(request, "premises")
-    consultations = day_consultations(day)
-    current = None
-    if selected:
-        current = next((p for p in premises_list if p.pk == selected), None)
-        consultations = consultations.filter(permanence__premises_id=selected)
-    consultations = list(consultations)
+    page = selectors.secretary_day(day=day, premises_id=int_param(request, "premises"))
     record(
         request,
         "view",
         object_type="staffing.Consultation",
-        detail=f"journée du secrétariat le {day:%d/%m/%Y} ({len(consultations)})",
+        detail=f"journée du secrétariat le {day:%d/%m/%Y} ({page.count})",
     )
     return render(
         request,
         "staffing/day/secretary.html",
         {
             **_nav(day),
-            "sites": by_site(consultations),
-            "premises_list": premises_list,
-            "current": current,
+            "sites": page.sites,
+            "premises_list": page.premises_list,
+            "current": page.current,
             "cancel_form": CancelForm(),
             "now": timezone.now(),
         },

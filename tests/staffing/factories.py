@@ -13,6 +13,7 @@ from sites.models import Closure, Premises, Room
 from staffing.models import (
     Absence,
     CalendarFeed,
+    Consultation,
     ConsultationKind,
     CoverageTarget,
     Permanence,
@@ -21,6 +22,7 @@ from staffing.models import (
     RotaRule,
 )
 from tests.factories import CommuneFactory
+from tests.patients.factories import PatientFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -141,3 +143,18 @@ class CalendarFeedFactory(factory.django.DjangoModelFactory):
         model = CalendarFeed
 
     professional = factory.SubFactory(ProfessionalFactory)
+
+
+class ConsultationFactory(factory.django.DjangoModelFactory):
+    """A booked 20-minute first visit at the start of its permanence, with the permanence's professional."""
+
+    class Meta:
+        model = Consultation
+
+    patient = factory.SubFactory(PatientFactory)
+    permanence = factory.SubFactory(PermanenceFactory)
+    professional = factory.LazyAttribute(lambda c: c.permanence.professional)
+    start = factory.LazyAttribute(lambda c: c.permanence.start)
+    end = factory.LazyAttribute(lambda c: c.start + dt.timedelta(minutes=20))
+    kind = ConsultationKind.FIRST_VISIT
+    status = Consultation.Status.BOOKED
