@@ -254,6 +254,10 @@ class Patient(models.Model):
             models.Index(F("status"), *WAITING_ORDER, name="patient_wait_status_idx", condition=NOT_ANONYMISED),
             models.Index(F("commune"), *WAITING_ORDER, name="patient_wait_commune_idx", condition=AWAITING),
             models.Index(*WAITING_ORDER, name="patient_wait_ald_idx", condition=AWAITING & Q(ald=True)),
+            # EPCI (a commune-id list) + ALD: an index-only capped count (was a 0.3 s BitmapAnd at 1M)
+            models.Index(
+                F("commune"), *WAITING_ORDER, name="patient_wait_commune_ald_idx", condition=AWAITING & Q(ald=True)
+            ),
         ]
 
     def __str__(self) -> str:
