@@ -6,7 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 
 from escorter.palette import SERIES_COLOURS, TIER_COLOURS
@@ -16,7 +16,7 @@ from reporting.models import MonthlyReport
 from reporting.periods import Month
 from reporting.selectors.funding import budgets
 from reporting.selectors.headline import headline
-from reporting.selectors.queries import DaysBetween, Percentile, registry_counts
+from reporting.selectors.queries import DaysBetween, Percentile, registry_counts_per_month
 from staffing.models import Consultation
 
 COLORS = [*TIER_COLOURS.values(), *SERIES_COLOURS]
@@ -31,16 +31,14 @@ def _months(until: Month, count: int) -> list[Month]:
 
 
 def waiting_by_tier(months: list[Month]) -> dict:
-    """Patients waiting at the end of each month, by tier (two grouped queries per month)."""
+    """Patients waiting at the end of each month, by tier (two queries for all the months)."""
     labels = [m.label for m in months]
     series = {tier: [] for tier in ("P1", "P2", "P3")}
+    per_month = registry_counts_per_month(months, "priority_tier")
     for month in months:
-        rows: dict[str, int] = {}
-        for group in registry_counts(month, "priority_tier"):
-            if group["status_end"] == Patient.Status.WAITING:
-                rows[group["priority_tier"]] = rows.get(group["priority_tier"], 0) + group["n"]
+        groups = per_month[month]
         for tier in series:
-            series[tier].append(rows.get(tier, 0))
+            series[tier].append(groups.get((Patient.Status.WAITING, tier), 0))
     return {
         "type": "bar",
         "stacked": True,
@@ -104,23 +102,26 @@ def consultations_per_week(weeks: int = 12, today: dt.date | None = None) -> dic
 
 def delay_to_first_consultation(months: list[Month]) -> dict | None:
     paris = ZoneInfo(settings.TIME_ZONE)
-    # ORDER BY start LIMIT 1 reads the (patient, start) index; a MIN() with GROUP BY was
-    # measured minutes slower on 1M consultations (bench/monthly_report.py)
-    first_held = (
-        Consultation.objects.filter(patient=OuterRef("pk"), status=Consultation.Status.DONE)
-        .order_by("start")
-        .values("start")[:1]
+    # Driven by the consultations held in the window, not by the registry: a held consultation is
+    # its patient's first when no earlier one exists (the (patient, start) index answers each
+    # probe). Reading every patient with a subquery each was a scan of the whole registry
+    # (a million patients at regional scale) on every dashboard view.
+    earlier = Consultation.objects.filter(patient=OuterRef("patient"), status=Consultation.Status.DONE).filter(
+        Q(start__lt=OuterRef("start")) | Q(start=OuterRef("start"), pk__lt=OuterRef("pk"))
     )
     rows = {
         row["m"].astimezone(paris).date(): row
-        for row in Patient.objects.annotate(first=Subquery(first_held))
-        .filter(first__gte=months[0].start, first__lt=months[-1].end)
+        for row in Consultation.objects.filter(
+            status=Consultation.Status.DONE, start__gte=months[0].start, start__lt=months[-1].end
+        )
+        .filter(~Exists(earlier))
         .annotate(
-            m=TruncMonth("first", tzinfo=paris),
-            delay=DaysBetween(TruncDate("first", tzinfo=paris), F("referral_date")),
+            m=TruncMonth("start", tzinfo=paris),
+            delay=DaysBetween(TruncDate("start", tzinfo=paris), F("patient__referral_date")),
         )
         .values("m")
         .annotate(median=Percentile("delay", 0.5), p90=Percentile("delay", 0.9))
+        .order_by()
     }
 
     def at(month, key):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Aggregate, Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Extract
 
@@ -88,3 +88,43 @@ def registry_counts(month, *fields: str) -> list[dict]:
         {"status_end": row["status_end"], **{f: row[alias] for alias, f in aliases.items()}, "n": row["n"]}
         for row in [*with_history, *without_history]
     ]
+
+
+def registry_counts_per_month(months, field: str) -> dict:
+    """registry_counts(month, field) for every month at once: {month: {(status_end, value): n}}.
+
+    Two queries whatever the number of months (the dashboard's year of bars cost two per month):
+    each change of the history holds until the next one (LEAD over the patient's changes, ordered
+    by `at` then id, as latest_changes() decides ties), so a change gives a patient's status at
+    every month end within [at, next change); patients without any change before a month end are
+    counted as registry_counts() counts them.
+    """
+    column = connection.ops.quote_name(Patient._meta.get_field(field).column)
+    patients, changes = Patient._meta.db_table, PatientStatusChange._meta.db_table
+    params = [[m.end for m in months], [m.last_day for m in months]]
+    ends = "unnest(%s::timestamptz[], %s::date[]) AS m(moment, last_day)"
+    with_history = f"""
+        SELECT m.moment, c.to_status, p.{column}, count(*)
+        FROM (SELECT patient_id, to_status, at,
+                     lead(at) OVER (PARTITION BY patient_id ORDER BY at, id) AS next_at
+              FROM {changes}) c
+        JOIN {patients} p ON p.id = c.patient_id
+        JOIN {ends} ON c.at < m.moment AND (c.next_at IS NULL OR c.next_at >= m.moment)
+                    AND p.referral_date <= m.last_day
+        GROUP BY 1, 2, 3"""
+    without_history = f"""
+        SELECT m.moment, CASE WHEN p.status_changed_at < m.moment THEN p.status ELSE %s END, p.{column}, count(*)
+        FROM {patients} p
+        LEFT JOIN (SELECT patient_id, min(at) AS first_at FROM {changes} GROUP BY patient_id) f
+               ON f.patient_id = p.id
+        JOIN {ends} ON p.referral_date <= m.last_day AND (f.first_at IS NULL OR f.first_at >= m.moment)
+        GROUP BY 1, 2, 3"""
+    by_end = {month.end: month for month in months}
+    counts: dict = {month: {} for month in months}
+    with connection.cursor() as cursor:
+        for sql, extra in ((with_history, []), (without_history, [Patient.Status.WAITING])):
+            cursor.execute(sql, [*extra, *params])
+            for moment, status, value, n in cursor.fetchall():
+                groups = counts[by_end[moment]]
+                groups[(status, value)] = groups.get((status, value), 0) + n
+    return counts

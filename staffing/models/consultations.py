@@ -199,6 +199,8 @@ class Consultation(models.Model):
             models.Index(
                 fields=["start"], condition=Q(status=ConsultationStatus.PROPOSED), name="consultation_proposal_idx"
             ),
+            # consultations held in a period (dashboard: per week, first consultation's delay)
+            models.Index(fields=["start"], condition=Q(status=ConsultationStatus.DONE), name="consultation_done_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="consultation_start_before_end"),

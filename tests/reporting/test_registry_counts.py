@@ -77,3 +77,33 @@ def test_counts_are_split_by_the_requested_fields():
     rows = {(r["status_end"], r["priority_tier"]): r["n"] for r in registry_counts(OCTOBER, "priority_tier")}
 
     assert rows == {("in_care", "P1"): 1, ("waiting", "P1"): 1, ("waiting", "P2"): 1}
+
+
+def test_the_counts_of_a_year_in_two_queries_equal_the_counts_month_by_month(django_assert_num_queries):
+    from reporting.selectors.queries import registry_counts_per_month
+
+    make_patient(tier="P1", referral_date=dt.date(2026, 3, 2), changes=[("in_care", at(5, month=4))])
+    make_patient(
+        tier="P2",
+        referral_date=dt.date(2026, 5, 9),
+        status="gp_found",
+        gp_found_date=dt.date(2026, 8, 31),
+        changes=[("in_care", at(1, month=6)), ("gp_found", at(31, month=8, hour=23))],
+    )
+    tied = make_patient(tier="P3", referral_date=dt.date(2026, 6, 1), status="moved", changes=[("in_care", at(5, 7))])
+    tied.status_changes.create(from_status="in_care", to_status="moved", at=at(5, 7))
+    silent = make_patient(tier="P2", referral_date=dt.date(2026, 2, 1), status="in_care")
+    silent.status_changes.all().delete()
+    type(silent).objects.filter(pk=silent.pk).update(status_changed_at=at(15, month=7))
+    make_patient(tier="P3", referral_date=dt.date(2026, 11, 2))
+    months = [Month(2026, m) for m in range(1, 13)]
+
+    with django_assert_num_queries(2):
+        together = registry_counts_per_month(months, "priority_tier")
+
+    for month in months:
+        expected: dict = {}
+        for row in registry_counts(month, "priority_tier"):
+            key = (row["status_end"], row["priority_tier"])
+            expected[key] = expected.get(key, 0) + row["n"]
+        assert together[month] == expected, month
