@@ -94,6 +94,17 @@ def _consultation(patient, permanence, start, kind, status, *, now, rng, **extra
     return Consultation(**values)
 
 
+def day_consultation(patient, permanence, start, kind, *, done: bool, now, rng, early: int) -> Consultation:
+    """One consultation of the day as the day goes: done if `done`, else booked, the patient already
+    arrived (`early` minutes ahead) once it has begun, waiting for the practitioner's outcome."""
+    if done:
+        return _consultation(patient, permanence, start, kind, S.DONE, now=now, rng=rng)
+    if start <= now:
+        arrived_at = start - dt.timedelta(minutes=early)
+        return _consultation(patient, permanence, start, kind, S.BOOKED, now=now, rng=rng, arrived_at=arrived_at)
+    return _consultation(patient, permanence, start, kind, S.BOOKED, now=now, rng=rng)
+
+
 def seed(stdout=None) -> None:
     if Consultation.objects.exists():
         if stdout:
@@ -194,24 +205,8 @@ def seed(stdout=None) -> None:
         if taken is None:
             continue
         permanence, start = taken
-        if start < now:  # earlier today: seen, or waiting for the practitioner's outcome
-            if patient.status == Patient.Status.IN_CARE and rng.random() < 0.5:
-                rows.append(_consultation(patient, permanence, start, kind, S.DONE, now=now, rng=rng))
-            else:
-                rows.append(
-                    _consultation(
-                        patient,
-                        permanence,
-                        start,
-                        kind,
-                        S.BOOKED,
-                        now=now,
-                        rng=rng,
-                        arrived_at=start - dt.timedelta(minutes=5),
-                    )
-                )
-        else:
-            rows.append(_consultation(patient, permanence, start, kind, S.BOOKED, now=now, rng=rng))
+        done = start < now and patient.status == Patient.Status.IN_CARE and rng.random() < 0.5
+        rows.append(day_consultation(patient, permanence, start, kind, done=done, now=now, rng=rng, early=5))
     for row in rows:
         row.confirmed_at = row.created_at if row.status != S.PROPOSED else None
     Consultation.objects.bulk_create(rows, batch_size=2000)

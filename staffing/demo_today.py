@@ -16,8 +16,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from patients.models import Call, CallCategory, CallerKind, CallOutcome, Patient
-from staffing.demo_bookings import _consultation
-from staffing.models import Consultation, ConsultationKind, ConsultationStatus, Permanence, Professional, RotaRule
+from staffing.demo_bookings import day_consultation
+from staffing.models import Consultation, ConsultationKind, Permanence, Professional, RotaRule
 from staffing.selectors.booking import free_starts
 from staffing.services.rota import create_permanence
 
@@ -99,23 +99,8 @@ def _fill(permanence: Permanence, now: dt.datetime, rng: random.Random) -> int:
         kind = ConsultationKind.FIRST_VISIT if first else ConsultationKind.FOLLOW_UP
         if kind not in permanence.kinds:
             kind = permanence.kinds[0]
-        if seen and not first and rng.random() < 0.7:
-            rows.append(_consultation(patient, permanence, start, kind, ConsultationStatus.DONE, now=now, rng=rng))
-        elif start <= now:  # arrived, in the waiting room or with the doctor: outcome to record
-            rows.append(
-                _consultation(
-                    patient,
-                    permanence,
-                    start,
-                    kind,
-                    ConsultationStatus.BOOKED,
-                    now=now,
-                    rng=rng,
-                    arrived_at=start - dt.timedelta(minutes=6),
-                )
-            )
-        else:
-            rows.append(_consultation(patient, permanence, start, kind, ConsultationStatus.BOOKED, now=now, rng=rng))
+        done = seen and not first and rng.random() < 0.7
+        rows.append(day_consultation(patient, permanence, start, kind, done=done, now=now, rng=rng, early=6))
     for row in rows:
         row.confirmed_at = row.created_at
         row.save()  # one by one: the database re-checks every overlap guard
