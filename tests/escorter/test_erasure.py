@@ -27,10 +27,11 @@ from escorter.roles import Role
 from escorter.sms import send_sms
 from patients.models import Call, Patient, PatientImport
 from patients.services import anonymise_patient, change_status
-from staffing.models import Consultation, ConsultationKind, Reminder
+from staffing.models import Consultation, Reminder
 from tests.factories import CommuneFactory
 from tests.patients.factories import PatientFactory, valid_nir
 from tests.staffing.booking_helpers import permanence
+from tests.staffing.factories import ConsultationFactory
 
 SURNAME = "Zwiebelhérault"
 BIRTH_NAME = "Quenouillard"
@@ -100,16 +101,8 @@ def _person_everywhere(client, login_as) -> Patient:
     other = Call.objects.create(caller_name="Voisin", reason=f"appelle pour Mme {SURNAME} (+33 6 98 76 54 32)")
     # consultation, reminder, SMS log
     perm = permanence(days=2)
-    consultation = Consultation.objects.create(
-        patient=patient,
-        permanence=perm,
-        professional=perm.professional,
-        start=perm.start,
-        end=perm.start + dt.timedelta(minutes=20),
-        kind=ConsultationKind.FIRST_VISIT,
-        status=Consultation.Status.BOOKED,
-        explanation=f"{SURNAME} P1",
-        outcome_note=f"Mme {SURNAME} vue, tel {PHONE}",
+    consultation = ConsultationFactory(
+        patient=patient, permanence=perm, explanation=f"{SURNAME} P1", outcome_note=f"Mme {SURNAME} vue, tel {PHONE}"
     )
     Reminder.objects.create(consultation=consultation, channel="sms", recipient=PHONE, status="sent")
     Reminder.objects.create(consultation=consultation, channel="email", recipient=EMAIL, status="failed", error=EMAIL)

@@ -21,7 +21,7 @@ from tests.factories import FunderFactory, make_user
 from tests.patients.factories import PatientFactory
 from tests.reporting.factories import ExpenseFactory
 from tests.staffing.booking_helpers import permanence
-from tests.staffing.factories import CalendarFeedFactory, ClosureFactory, RotaRuleFactory
+from tests.staffing.factories import CalendarFeedFactory, ClosureFactory, ConsultationFactory, RotaRuleFactory
 
 HOSTILE_VALUES = [
     "0001-01-01",
@@ -105,15 +105,7 @@ def world(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     patient = PatientFactory()
     perm = permanence(days=2)
-    consultation = Consultation.objects.create(
-        patient=patient,
-        permanence=perm,
-        professional=perm.professional,
-        start=perm.start,
-        end=perm.start + dt.timedelta(minutes=20),
-        kind=ConsultationKind.FIRST_VISIT,
-        status=Consultation.Status.BOOKED,
-    )
+    consultation = ConsultationFactory(patient=patient, permanence=perm)
     proposal = Consultation.objects.create(
         patient=PatientFactory(),
         permanence=perm,

@@ -87,8 +87,9 @@ def test_anonymised_file_can_no_longer_change():
 
 def _held_everywhere(user) -> Patient:
     """A patient with something in every app: status history, a call, a consultation, reminders."""
-    from staffing.models import Consultation, ConsultationKind, Reminder
+    from staffing.models import Reminder
     from tests.staffing.booking_helpers import permanence
+    from tests.staffing.factories import ConsultationFactory
 
     patient = PatientFactory(
         last_name="Hérault", first_names="Élodie", nir=valid_nir(), ald=True, ald_codes=["5"], email="e@x.fr"
@@ -96,16 +97,7 @@ def _held_everywhere(user) -> Patient:
     change_status(patient=patient, to_status="in_care", user=user, note="vue au local")
     Call.objects.create(patient=patient, caller_name="Jean Hérault", reason="fièvre", category="fever")
     perm = permanence(days=3)
-    consultation = Consultation.objects.create(
-        patient=patient,
-        permanence=perm,
-        professional=perm.professional,
-        start=perm.start,
-        end=perm.start + dt.timedelta(minutes=20),
-        kind=ConsultationKind.FIRST_VISIT,
-        status=Consultation.Status.BOOKED,
-        outcome_note="tension à revoir",
-    )
+    consultation = ConsultationFactory(patient=patient, permanence=perm, outcome_note="tension à revoir")
     Reminder.objects.create(consultation=consultation, channel="email", recipient="e@x.fr", status="sent")
     return patient
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 from escorter.models import AuditLog
 from escorter.roles import Role
 from staffing.access import holds_consultation
-from staffing.models import Consultation, ConsultationKind
+from staffing.models import Consultation
 from tests.patients.factories import PatientFactory
 from tests.staffing.booking_helpers import permanence
+from tests.staffing.factories import ConsultationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,15 +26,7 @@ def _consultation(patient, *, doctor_user, days: int, status=Consultation.Status
         )
     perm.professional.user = doctor_user
     perm.professional.save()
-    return Consultation.objects.create(
-        patient=patient,
-        permanence=perm,
-        professional=perm.professional,
-        start=perm.start,
-        end=perm.start + dt.timedelta(minutes=20),
-        kind=ConsultationKind.FIRST_VISIT,
-        status=status,
-    )
+    return ConsultationFactory(patient=patient, permanence=perm, status=status)
 
 
 def test_practitioner_opens_the_file_of_a_patient_booked_with_them(client, login_as):

@@ -21,6 +21,7 @@ from staffing.services.booking import book_consultation, expire_proposals
 from staffing.services.scheduler.run import candidate_patients, schedule_consultations
 from tests.factories import make_user
 from tests.staffing.booking_helpers import patient, permanence
+from tests.staffing.factories import ConsultationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,15 +79,7 @@ def test_a_no_show_puts_the_patient_back_and_a_first_visit_moves_them_to_care():
     practitioner = make_user(Role.PRACTITIONER)
     for who, was_seen, offset in ((absent, False, 0), (seen, True, 20)):
         start = perm.start + dt.timedelta(minutes=offset)
-        consultation = Consultation.objects.create(
-            patient=who,
-            permanence=perm,
-            professional=perm.professional,
-            start=start,
-            end=start + dt.timedelta(minutes=20),
-            kind=ConsultationKind.FIRST_VISIT,
-            status=Consultation.Status.BOOKED,
-        )
+        consultation = ConsultationFactory(patient=who, permanence=perm, start=start)
         assert who.pk not in _awaiting()
         record_outcome(consultation=consultation, user=practitioner, seen=was_seen, now=now)
     assert _awaiting() == {absent.pk}

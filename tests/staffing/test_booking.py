@@ -27,6 +27,7 @@ from staffing.services import (
 from staffing.services.booking import confirmation_text
 from tests.factories import CommuneFactory, make_user
 from tests.staffing.booking_helpers import at, patient, permanence
+from tests.staffing.factories import ConsultationFactory
 
 pytestmark = pytest.mark.django_db
 FIRST = ConsultationKind.FIRST_VISIT
@@ -197,13 +198,10 @@ def test_cancelling_needs_a_reason(secretary):
 
 def _proposal(perm, who, *, expires_in_days=3, start=None):
     start = start or perm.start
-    return Consultation.objects.create(
+    return ConsultationFactory(
         patient=who,
         permanence=perm,
-        professional=perm.professional,
         start=start,
-        end=start + dt.timedelta(minutes=20),
-        kind=FIRST,
         status=Consultation.Status.PROPOSED,
         expires_at=timezone.now() + dt.timedelta(days=expires_in_days),
     )
@@ -276,15 +274,7 @@ def test_record_outcome_new_gp_found_moves_the_patient_to_gp_found(secretary):
     perm = permanence(days=0, start=timezone.now().replace(second=0, microsecond=0) - dt.timedelta(minutes=30))
     doctor = make_user(Role.PRACTITIONER)
     who = patient()
-    booked = Consultation.objects.create(
-        patient=who,
-        permanence=perm,
-        professional=perm.professional,
-        start=perm.start,
-        end=perm.start + dt.timedelta(minutes=20),
-        kind=FIRST,
-        status=Consultation.Status.BOOKED,
-    )
+    booked = ConsultationFactory(patient=who, permanence=perm)
     record_outcome(consultation=booked, user=doctor, seen=True, gp_found=True, new_gp_name="Dr Lemoine")
     who.refresh_from_db(), booked.refresh_from_db()
     assert booked.status == Consultation.Status.DONE and booked.gp_found
@@ -294,15 +284,7 @@ def test_record_outcome_new_gp_found_moves_the_patient_to_gp_found(secretary):
 def test_record_outcome_without_gp_name_changes_nothing(secretary):
     perm = permanence(days=0, start=timezone.now().replace(second=0, microsecond=0) - dt.timedelta(minutes=30))
     who = patient()
-    booked = Consultation.objects.create(
-        patient=who,
-        permanence=perm,
-        professional=perm.professional,
-        start=perm.start,
-        end=perm.start + dt.timedelta(minutes=20),
-        kind=FIRST,
-        status=Consultation.Status.BOOKED,
-    )
+    booked = ConsultationFactory(patient=who, permanence=perm)
     with pytest.raises(Exception, match="nom du nouveau médecin"):
         record_outcome(consultation=booked, user=secretary, seen=True, gp_found=True, new_gp_name="")
     booked.refresh_from_db(), who.refresh_from_db()
@@ -312,15 +294,7 @@ def test_record_outcome_without_gp_name_changes_nothing(secretary):
 def test_a_first_consultation_seen_puts_a_waiting_patient_in_care(secretary):
     perm = permanence(days=0, start=timezone.now().replace(second=0, microsecond=0) - dt.timedelta(minutes=30))
     who = patient()
-    booked = Consultation.objects.create(
-        patient=who,
-        permanence=perm,
-        professional=perm.professional,
-        start=perm.start,
-        end=perm.start + dt.timedelta(minutes=20),
-        kind=FIRST,
-        status=Consultation.Status.BOOKED,
-    )
+    booked = ConsultationFactory(patient=who, permanence=perm)
     record_outcome(consultation=booked, user=secretary, seen=True, next_appointment_needed=True)
     who.refresh_from_db()
     assert who.status == Patient.Status.IN_CARE

@@ -17,7 +17,7 @@ from patients.models import Patient
 from staffing.models import Consultation, ConsultationKind, Reminder
 from tests.factories import make_user
 from tests.staffing.booking_helpers import patient, permanence
-from tests.staffing.factories import ProfessionalFactory
+from tests.staffing.factories import ConsultationFactory, ProfessionalFactory
 
 pytestmark = pytest.mark.django_db
 FIRST = ConsultationKind.FIRST_VISIT
@@ -25,13 +25,11 @@ FIRST = ConsultationKind.FIRST_VISIT
 
 def _consultation(perm, who=None, *, status=Consultation.Status.BOOKED, start=None, **extra):
     start = start or perm.start
-    return Consultation.objects.create(
+    return ConsultationFactory(
         patient=who or patient(),
         permanence=perm,
-        professional=perm.professional,
         start=start,
         end=start + dt.timedelta(minutes=perm.professional.default_consultation_minutes),
-        kind=FIRST,
         status=status,
         **extra,
     )

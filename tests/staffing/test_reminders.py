@@ -14,12 +14,13 @@ from django.utils import timezone
 from escorter.models import TaskRun
 from escorter.roles import Role
 from escorter.taskruns import enqueue
-from staffing.models import Consultation, ConsultationKind, Reminder
+from staffing.models import Consultation, Reminder
 from staffing.services.reminders import send_due_reminders
 from staffing.tasks import send_reminders
 from tests.conftest import wait_until
 from tests.factories import make_user
 from tests.staffing.booking_helpers import patient, permanence
+from tests.staffing.factories import ConsultationFactory
 
 
 @pytest.fixture(autouse=True)
@@ -34,13 +35,9 @@ def _ten_am_today() -> dt.datetime:
 def _booked_tomorrow(*, consent=True, email="", phone="0612345678", status=Consultation.Status.BOOKED):
     perm = permanence(days=1)
     who = patient(sms_consent=consent, email=email, phone=phone)
-    return Consultation.objects.create(
+    return ConsultationFactory(
         patient=who,
         permanence=perm,
-        professional=perm.professional,
-        start=perm.start,
-        end=perm.start + dt.timedelta(minutes=20),
-        kind=ConsultationKind.FIRST_VISIT,
         status=status,
         **({"cancel_reason": "Annulée par le patient"} if status == Consultation.Status.CANCELLED else {}),
     )

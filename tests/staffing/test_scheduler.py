@@ -19,6 +19,7 @@ from staffing.services.scheduler.run import LOCK_KEY, schedule_consultations
 from staffing.tasks import schedule_consultations as schedule_task
 from tests.factories import CommuneFactory, make_user
 from tests.staffing.booking_helpers import at, patient, permanence
+from tests.staffing.factories import ConsultationFactory
 
 pytestmark = pytest.mark.django_db
 PROPOSED = Consultation.Status.PROPOSED
@@ -31,15 +32,8 @@ def _no_reserve(settings):
 
 def _done(who, perm, *, next_needed=True, offset=0):
     start = perm.start + dt.timedelta(minutes=offset)
-    return Consultation.objects.create(
-        patient=who,
-        permanence=perm,
-        professional=perm.professional,
-        start=start,
-        end=start + dt.timedelta(minutes=20),
-        kind=ConsultationKind.FIRST_VISIT,
-        status=Consultation.Status.DONE,
-        next_appointment_needed=next_needed,
+    return ConsultationFactory(
+        patient=who, permanence=perm, start=start, status=Consultation.Status.DONE, next_appointment_needed=next_needed
     )
 
 
@@ -124,15 +118,7 @@ def test_running_twice_proposes_the_same_set_and_never_duplicates():
 def test_a_patient_with_a_booked_consultation_is_not_proposed_again():
     perm = permanence()
     who = patient()
-    Consultation.objects.create(
-        patient=who,
-        permanence=perm,
-        professional=perm.professional,
-        start=perm.start,
-        end=perm.start + dt.timedelta(minutes=20),
-        kind=ConsultationKind.FIRST_VISIT,
-        status=Consultation.Status.BOOKED,
-    )
+    ConsultationFactory(patient=who, permanence=perm)
     assert schedule_consultations().proposed == 0
 
 

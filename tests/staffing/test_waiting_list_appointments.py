@@ -12,19 +12,16 @@ from escorter.roles import Role
 from staffing.models import Consultation, ConsultationKind
 from staffing.services.booking import book_consultation
 from tests.staffing.booking_helpers import patient, permanence
+from tests.staffing.factories import ConsultationFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/patients/"
 
 
 def _proposal(perm, who):
-    return Consultation.objects.create(
+    return ConsultationFactory(
         patient=who,
         permanence=perm,
-        professional=perm.professional,
-        start=perm.start,
-        end=perm.start + dt.timedelta(minutes=20),
-        kind=ConsultationKind.FIRST_VISIT,
         status=Consultation.Status.PROPOSED,
         expires_at=timezone.now() + dt.timedelta(days=3),
     )
