@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from patients.models import Call, CallOutcome, Patient
 from patients.models.calls import MAX_CALL_SECONDS
 from patients.normalise import clean_phone, format_phone, parse_date
+from patients.services.calls import EDITABLE_FIELDS
 from sites.models import Commune
 from sites.selectors import commune_choices
 
@@ -52,17 +53,7 @@ class CallForm(forms.ModelForm):
 
     class Meta:
         model = Call
-        fields = [
-            "caller_kind",
-            "caller_name",
-            "caller_phone",
-            "commune",
-            "category",
-            "reason",
-            "outcome",
-            "duration_seconds",
-            "follow_up_note",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {
             "caller_kind": forms.RadioSelect,
             "outcome": forms.RadioSelect,

@@ -26,20 +26,26 @@ def _apply_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-@role_required(*CARE_TEAM)
-def patient_detail(request, pk: int):
-    patient = patient_for_user(request.user, pk, request=request)
-    can_edit = has_role(request.user, *STAFF)
+def _detail_page(request, patient, *, can_edit: bool, status_form, status: int = 200):
     context = {
         "patient": patient,
         "history": patient_history(patient),
-        "can_edit": can_edit and not patient.anonymised_at,
+        "can_edit": can_edit,
         "is_coordinator": has_role(request.user, Role.COORDINATOR),
-        "status_form": StatusChangeForm(patient=patient) if can_edit and not patient.anonymised_at else None,
+        "status_form": status_form,
         "explanation": patient.priority_explanation or {},
-        "can_see_list": can_edit,
+        "can_see_list": has_role(request.user, *STAFF),
     }
-    return render(request, "patients/patient_detail.html", context)
+    return render(request, "patients/patient_detail.html", context, status=status)
+
+
+@role_required(*CARE_TEAM)
+def patient_detail(request, pk: int):
+    patient = patient_for_user(request.user, pk, request=request)
+    can_edit = has_role(request.user, *STAFF) and not patient.anonymised_at
+    return _detail_page(
+        request, patient, can_edit=can_edit, status_form=StatusChangeForm(patient=patient) if can_edit else None
+    )
 
 
 @role_required(*STAFF)
@@ -96,16 +102,7 @@ def patient_status(request, pk: int):
             record(request, "update", patient, detail=f"statut : {patient.get_status_display()}")
             messages.success(request, f"Statut modifié : {patient.get_status_display()}.")
             return redirect("patients:patient_detail", pk=patient.pk)
-    context = {
-        "patient": patient,
-        "history": patient_history(patient),
-        "can_edit": True,
-        "is_coordinator": has_role(request.user, Role.COORDINATOR),
-        "status_form": form,
-        "explanation": patient.priority_explanation or {},
-        "can_see_list": True,
-    }
-    return render(request, "patients/patient_detail.html", context, status=400)
+    return _detail_page(request, patient, can_edit=True, status_form=form, status=400)
 
 
 @role_required(Role.COORDINATOR)
