@@ -56,7 +56,9 @@ def main() -> None:
     args = parser.parse_args()
     now = timezone.now()
     booked = (
-        Consultation.objects.filter(status="booked", start__gt=now, permanence__status="planned")
+        Consultation.objects.filter(
+            status=Consultation.Status.BOOKED, start__gt=now, permanence__status=Permanence.Status.PLANNED
+        )
         .order_by("start")
         .first()
     )
@@ -64,7 +66,7 @@ def main() -> None:
         sys.exit("No upcoming booking: run seed_demo first.")
     busiest = (
         Permanence.objects.active()
-        .filter(start__gt=now, consultations__status__in=["booked", "proposed"])
+        .filter(start__gt=now, consultations__status__in=Consultation.UPCOMING_STATUSES)
         .order_by("start")
         .first()
     )
