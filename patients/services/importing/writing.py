@@ -1,17 +1,16 @@
 """Writing: new patients, their first history row and their link to the import, by COPY.
 
 Ids are taken from the sequence beforehand, since COPY cannot return them; one round trip
-per batch instead of one per row.
+per batch instead of one per row. Rows go through psycopg's `copy.write_row`, which renders
+COPY's text format (escapes, NULLs, arrays) in C.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from patients.models import ImportedPatient, Patient, PatientStatusChange
-from patients.services.importing.copy_text import _MISSING, _RENDER, _copy_text, _CopyText
-
-COPY_CHUNK = 250  # rows per write to a COPY
 
 
 class PatientWriter:
@@ -34,11 +33,15 @@ class PatientWriter:
             created_by_id=user_id,
             priority_rule_id=rule.pk,
         )
-        self.default_texts = {name: _copy_text(value) for name, value in self.defaults.items()}
-        self.explanation_texts: dict[tuple, _CopyText] = {}
+        # COPY reads text: a JSON value goes as its JSON text (psycopg has no dumper for a bare dict)
+        self.defaults = {
+            name: json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
+            for name, value in self.defaults.items()
+        }
+        self.explanation_texts: dict[tuple, str] = {}
 
     def new_row(self, values: dict) -> dict:
-        """The columns that differ from the import-wide defaults (those are rendered once)."""
+        """The columns that differ from the import-wide defaults."""
         row = dict(values)
         row["referral_date"] = values.get("referral_date") or self.today
         score, tier, explanation = self.rule.evaluate(_Candidate(row, self.defaults), self.today)
@@ -48,7 +51,7 @@ class PatientWriter:
         if text is None:
             if len(self.explanation_texts) >= 10_000:
                 self.explanation_texts.clear()  # memory stays bounded whatever the list
-            text = self.explanation_texts[key] = _CopyText(_copy_text(explanation))
+            text = self.explanation_texts[key] = json.dumps(explanation, ensure_ascii=False)
         row.update(priority_score=score, priority_tier=tier, priority_explanation=text)
         return row
 
@@ -58,43 +61,23 @@ class PatientWriter:
             [Patient._meta.db_table, len(rows)],
         )
         ids = [r[0] for r in cursor.fetchall()]
-        # COPY's text format written by hand: psycopg's per-value dumpers cost more than the
-        # database work itself on a 35-column row; sent in chunks so PostgreSQL starts early
-        defaults = self.default_texts
+        defaults = self.defaults
         columns = self.columns
-        render = _RENDER.get
-        missing = _MISSING
         with cursor.copy(
             f"COPY {Patient._meta.db_table} ({', '.join(['id', *columns])}) FROM STDIN"  # noqa: S608
         ) as copy:
-            for start in range(0, len(rows), COPY_CHUNK):
-                end = start + COPY_CHUNK
-                copy.write(
-                    "".join(
-                        str(pk)
-                        + "\t"
-                        + "\t".join(
-                            [
-                                defaults[name]
-                                if (value := row.get(name, missing)) is missing
-                                else render(type(value), _copy_text)(value)
-                                for name in columns
-                            ]
-                        )
-                        + "\n"
-                        for pk, row in zip(ids[start:end], rows[start:end], strict=True)
-                    )
-                )
-        note = _copy_text(self.note)
-        history_tail = f"\t\t{Patient.Status.WAITING}\t{self.now.isoformat()}\t{_copy_text(self.user_id)}\t{note}\n"
+            write_row = copy.write_row
+            for pk, row in zip(ids, rows, strict=True):
+                write_row([pk, *[row[name] if name in row else defaults[name] for name in columns]])
         table = PatientStatusChange._meta.db_table
         with cursor.copy(f"COPY {table} (patient_id, from_status, to_status, at, by_id, note) FROM STDIN") as copy:
-            copy.write("".join(f"{pk}{history_tail}" for pk in ids))
+            for pk in ids:
+                copy.write_row((pk, "", Patient.Status.WAITING, self.now, self.user_id, self.note))
         if self.import_id:
             links = ImportedPatient._meta.db_table
-            tail = f"\t{self.import_id}\t{ImportedPatient.Outcome.CREATED}\n"
             with cursor.copy(f"COPY {links} (patient_id, patient_import_id, outcome) FROM STDIN") as copy:
-                copy.write("".join(f"{pk}{tail}" for pk in ids))
+                for pk in ids:
+                    copy.write_row((pk, self.import_id, ImportedPatient.Outcome.CREATED))
 
 
 class _Candidate:
