@@ -40,7 +40,7 @@ from staffing.models.rota import RotaRule
 from staffing.selectors.booking import free_starts, grid_starts
 from staffing.selectors.calendars import paris_datetime
 from staffing.selectors.supply import schedulable_permanences
-from staffing.services.rota import _Context, rule_occurrences
+from staffing.services.rota.recurrence import RotaContext, rule_occurrences
 from staffing.services.scheduler.problem import Need, build_problem
 from staffing.services.scheduler.run import SCHEDULED_KINDS, candidate_patients, patient_need, proposable
 from staffing.solver import Weights, solve
@@ -172,7 +172,7 @@ def _projected_slots(start: dt.datetime, end: dt.datetime, *, scenario: str, par
         .select_related("professional", "premises__commune", "room")
     )
     first_day, last_day = timezone.localdate(start), timezone.localdate(end)
-    context = _Context(first_day, last_day)
+    context = RotaContext(first_day, last_day)
     for rule in rules:
         for occurrence in rule_occurrences(rule, first_day, last_day, context):
             opened = rule.premises_id == opening and not rule.premises.is_available_on(occurrence.date)
