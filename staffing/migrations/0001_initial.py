@@ -4,6 +4,8 @@ import django.contrib.postgres.constraints
 import django.contrib.postgres.fields
 import django.contrib.postgres.fields.ranges
 import django.db.models.deletion
+import staffing.models.feeds
+import staffing.models.people
 import staffing.models.rota
 from django.conf import settings
 from django.db import migrations, models
@@ -46,7 +48,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="11 chiffres, obligatoire pour les médecins, IPA et infirmiers.",
                         max_length=11,
-                        validators=[staffing.models.rota.validate_rpps],
+                        validators=[staffing.models.people.validate_rpps],
                         verbose_name="RPPS",
                     ),
                 ),
@@ -94,7 +96,7 @@ class Migration(migrations.Migration):
                 (
                     "token",
                     models.CharField(
-                        default=staffing.models.rota.new_feed_token,
+                        default=staffing.models.feeds.new_feed_token,
                         editable=False,
                         max_length=64,
                         unique=True,

@@ -13,16 +13,13 @@ from staffing.models.consultations import (  # noqa: F401, E402
     Reminder,
 )
 from staffing.models.disruptions import CallBack, OutcomeChange  # noqa: F401, E402
-from staffing.models.rota import (  # noqa: F401
+from staffing.models.feeds import CalendarFeed  # noqa: F401
+from staffing.models.people import (  # noqa: F401
     DEFAULT_MINUTES,
     RPPS_REQUIRED,
-    Absence,
-    CalendarFeed,
     ConsultationKind,
-    CoverageTarget,
-    Permanence,
     Profession,
     Professional,
-    RotaRule,
     validate_rpps,
 )
+from staffing.models.rota import Absence, CoverageTarget, Permanence, RotaRule  # noqa: F401

@@ -9,7 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from staffing.models.rota import ConsultationKind, Permanence, Profession, Professional, TsTzRange
+from staffing.models.people import ConsultationKind, Profession, Professional
+from staffing.models.rota import Permanence, TsTzRange
 
 # Which professions may hold which kind of consultation: the one place booking, the scheduler,
 # the refill of freed time and the re-proposal after a disruption all read. The IPA follows

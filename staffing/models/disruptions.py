@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from staffing.models.consultations import Consultation, ConsultationStatus
-from staffing.models.rota import ConsultationKind, Professional
+from staffing.models.people import ConsultationKind, Professional
 
 
 class CallBack(models.Model):
