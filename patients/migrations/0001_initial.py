@@ -6,6 +6,7 @@ import django.contrib.postgres.indexes
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
+import patients.models.imports
 import patients.models.registry
 from django.conf import settings
 from django.db import migrations, models
@@ -81,7 +82,7 @@ class Migration(migrations.Migration):
             name='PatientImport',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=patients.models.registry.import_upload_path, verbose_name='fichier')),
+                ('file', models.FileField(upload_to=patients.models.imports.import_upload_path, verbose_name='fichier')),
                 ('original_name', models.CharField(max_length=255, verbose_name='nom du fichier')),
                 ('source', models.CharField(choices=[('cpam', 'Liste CPAM'), ('hospital', "Sortie d'hospitalisation (PRADO)"), ('pharmacy', 'Pharmacie'), ('town_hall', 'Mairie'), ('self', 'Demande du patient'), ('other', 'Autre professionnel')], default='cpam', max_length=20, verbose_name='origine')),
                 ('state', models.CharField(choices=[('preview', 'Aperçu'), ('done', 'Importé'), ('failed', 'Fichier inutilisable')], default='preview', max_length=10, verbose_name='état')),

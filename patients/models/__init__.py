@@ -2,14 +2,9 @@
 
 from patients.models.calls import Call, CallCategory, CallerKind, CallOutcome  # noqa: F401
 from patients.models.counts import RegistryCount
+from patients.models.imports import ImportedPatient, PatientImport
 from patients.models.priority import PriorityRule, Tier
-from patients.models.registry import (
-    ImmutableUnaccent,
-    ImportedPatient,
-    Patient,
-    PatientImport,
-    PatientStatusChange,
-)
+from patients.models.registry import ImmutableUnaccent, Patient, PatientStatusChange
 
 __all__ = [
     "ImmutableUnaccent",
