@@ -9,6 +9,24 @@ from django.utils import timezone
 from patients.models.registry import Patient
 
 
+class IssueKind(models.TextChoices):
+    """What an import remark is about (stored in PatientImport.summary, shown by its label)."""
+
+    ERROR = "error", "erreur"
+    CONFLICT = "conflict", "conflit"
+    DUPLICATE = "duplicate", "doublon"
+
+
+class RowOutcome(models.TextChoices):
+    """What became of a previewed row (stored in PatientImport.summary, shown by its label)."""
+
+    NEW = "new", "nouveau"
+    COMPLETED = "completed", "complété"
+    KNOWN = "known", "déjà connu"
+    DUPLICATE = "duplicate", "doublon"
+    REJECTED = "rejected", "rejetée"
+
+
 def import_upload_path(instance, filename: str) -> str:
     return f"imports/{timezone.now():%Y/%m}/{filename}"
 

@@ -1,8 +1,10 @@
 """Display helpers of the registry templates."""
 
 from django import template
+from django.utils.html import format_html
 
 from escorter.phones import format_phone
+from patients.models import IssueKind, RowOutcome
 
 register = template.Library()
 
@@ -53,3 +55,22 @@ def key_label(key: str) -> str:
     }
     text = labels.get(key, key.replace("_", " "))
     return text[:1].upper() + text[1:]
+
+
+# import remarks and previewed rows: code value -> (French label, badge colour)
+_IMPORT_BADGES = {
+    IssueKind.ERROR: (IssueKind.ERROR.label, "text-bg-danger"),
+    IssueKind.CONFLICT: (IssueKind.CONFLICT.label, "text-bg-warning"),
+    IssueKind.DUPLICATE: (IssueKind.DUPLICATE.label, "text-bg-secondary"),
+    RowOutcome.NEW: (RowOutcome.NEW.label, "text-bg-success"),
+    RowOutcome.COMPLETED: (RowOutcome.COMPLETED.label, "text-bg-info"),
+    RowOutcome.KNOWN: (RowOutcome.KNOWN.label, "text-bg-secondary"),
+    RowOutcome.REJECTED: (RowOutcome.REJECTED.label, "text-bg-danger"),
+}
+
+
+@register.filter
+def import_badge(code: str) -> str:
+    """The badge of an import remark's kind or of a previewed row's outcome."""
+    label, colour = _IMPORT_BADGES.get(code, (code, "text-bg-secondary"))
+    return format_html('<span class="badge {}">{}</span>', colour, label)

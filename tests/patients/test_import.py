@@ -187,7 +187,7 @@ def test_same_person_is_recognised_by_nir_or_by_name_and_birth_date_whatever_the
 def test_person_listed_twice_in_one_file_is_created_once():
     report = _run(_csv("Hérault;Élodie;02/03/1950;;85550;;;;", "HÉRAULT;Élodie;02/03/1950;;85550;;;;"))
     assert (report.created, report.duplicates_in_file) == (1, 1)
-    assert report.issues[0].kind == "doublon" and "ligne 2" in report.issues[0].message
+    assert report.issues[0].kind == "duplicate" and "ligne 2" in report.issues[0].message
 
 
 def test_update_fills_empty_fields_and_never_overwrites_with_a_reported_conflict(communes):
@@ -207,7 +207,7 @@ def test_update_fills_empty_fields_and_never_overwrites_with_a_reported_conflict
     assert (report.updated, report.conflicts) == (1, 2)
     assert patient.email == "e@x.fr"  # empty: filled
     assert patient.phone == "0251000000" and patient.commune == communes["barre"]  # kept
-    conflicts = {i.column: i for i in report.issues if i.kind == "conflit"}
+    conflicts = {i.column: i for i in report.issues if i.kind == "conflict"}
     assert "0251000000" in conflicts["Téléphone"].message and conflicts["Téléphone"].value == "0612345678"
     assert "La Barre-de-Monts" in conflicts["Code INSEE"].message
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -114,3 +116,48 @@ def test_only_coordinators_import(client, login_as, role):
     login_as(role)
     assert client.get("/patients/import/").status_code == 403
     assert _upload(client).status_code == 403
+
+
+def test_remarks_and_previewed_rows_are_stored_in_english_and_shown_in_french(client, login_as):
+    login_as(Role.COORDINATOR)
+    _upload(client)
+    batch = PatientImport.objects.get()
+    preview = batch.summary["preview"]
+    assert [i["kind"] for i in preview["issues"]] == ["error", "duplicate"]
+    assert [r["outcome"] for r in preview["preview"]] == ["new", "rejected", "duplicate"]
+    html = client.get(f"/patients/import/{batch.pk}/").content.decode()
+    assert '<span class="badge text-bg-danger">erreur</span>' in html
+    assert '<span class="badge text-bg-success">nouveau</span>' in html
+    assert '<span class="badge text-bg-danger">rejetée</span>' in html
+
+
+def test_the_data_migration_turns_french_codes_into_english_and_back():
+    from django.apps import apps
+
+    migration = importlib.import_module("patients.migrations.0014_import_codes_in_english")
+    french = {
+        "preview": {
+            "issues": [{"kind": "erreur"}, {"kind": "conflit"}, {"kind": "doublon"}],
+            "preview": [{"outcome": o} for o in ("nouveau", "complété", "déjà connu", "doublon", "rejetée")],
+        },
+        "final": {"issues": [{"kind": "conflit"}], "preview": []},
+        "lines": ["1 ligne(s) lue(s)"],
+    }
+    batch = PatientImport.objects.create(original_name="ancienne.csv", summary=french)
+    failed = PatientImport.objects.create(original_name="vide.csv", summary={"preview": {"fatal": "vide"}})
+    migration.forwards(apps, None)
+    batch.refresh_from_db()
+    assert [i["kind"] for i in batch.summary["preview"]["issues"]] == ["error", "conflict", "duplicate"]
+    assert [r["outcome"] for r in batch.summary["preview"]["preview"]] == [
+        "new",
+        "completed",
+        "known",
+        "duplicate",
+        "rejected",
+    ]
+    assert batch.summary["final"]["issues"] == [{"kind": "conflict"}] and batch.summary["lines"] == french["lines"]
+    failed.refresh_from_db()
+    assert failed.summary == {"preview": {"fatal": "vide"}}
+    migration.backwards(apps, None)
+    batch.refresh_from_db()
+    assert batch.summary == french

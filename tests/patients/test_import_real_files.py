@@ -53,7 +53,7 @@ def test_hospital_extract_with_ins_headers_birth_and_usage_names(vendee):
     assert _patient("Ó BRIEN").commune.name == "Saint-Gervais" and _patient("Ó BRIEN").ald
     # "Code lieu de naissance" is the birth place, never the commune of residence
     assert "Code lieu de naissance" in report.ignored_columns
-    (rejected,) = [i for i in report.issues if i.kind == "erreur"]
+    (rejected,) = [i for i in report.issues if i.kind == "error"]
     assert rejected.person == "GARCIA Ana, date de naissance « 31/02/1952 »" and rejected.message.startswith(
         "Date impossible"
     )

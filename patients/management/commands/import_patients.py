@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from escorter.audit import record_system
-from patients.models import Patient, PatientImport
+from patients.models import IssueKind, Patient, PatientImport
 from patients.services import import_patients
 
 
@@ -73,7 +73,7 @@ class Command(BaseCommand):
         for line in report.summary_lines():
             self.stdout.write(line)
         if report.issues and options["verbosity"] >= 1:
-            shown = [i for i in report.issues if i.kind == "erreur"][:20]
+            shown = [i for i in report.issues if i.kind == IssueKind.ERROR][:20]
             for issue in shown:
                 who = f" ({issue.person})" if issue.person else ""
                 self.stdout.write(f"  ligne {issue.line}{who} – {issue.column or '—'} : {issue.message}")

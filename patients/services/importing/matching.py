@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from patients.models import ImportedPatient, Patient
+from patients.models import ImportedPatient, IssueKind, Patient, RowOutcome
 from patients.normalise import identity_key, simplify
 from patients.services.importing.reader import FIELD_LABELS
 from patients.services.importing.report import ImportIssue, ReportSink, describe_person
@@ -111,11 +111,11 @@ class Matcher:
                         "",
                         f"Même personne qu'à la ligne {first_line} : ligne ignorée.",
                         "",
-                        "doublon",
+                        IssueKind.DUPLICATE,
                         describe_person(values),
                     )
                 )
-                self.sink.preview(line, values, "doublon")
+                self.sink.preview(line, values, RowOutcome.DUPLICATE)
                 continue
             patient = by_nir.get(nir) if nir else None
             patient = patient or by_key.get(key)
@@ -124,7 +124,7 @@ class Matcher:
                 if nir:
                     new_in_batch[nir] = line
                 new_in_batch[key] = line
-                self.sink.preview(line, values, "nouveau")
+                self.sink.preview(line, values, RowOutcome.NEW)
                 continue
             changed = self.merge(line, patient, values)
             if changed:
@@ -132,11 +132,14 @@ class Matcher:
                 updated_fields.update(changed)
                 self.report.updated += 1
                 self.sink.preview(
-                    line, values, "complété", ", ".join(FIELD_LABELS.get(f.removesuffix("_id"), f) for f in changed)
+                    line,
+                    values,
+                    RowOutcome.COMPLETED,
+                    ", ".join(FIELD_LABELS.get(f.removesuffix("_id"), f) for f in changed),
                 )
             else:
                 self.report.already_known += 1
-                self.sink.preview(line, values, "déjà connu")
+                self.sink.preview(line, values, RowOutcome.KNOWN)
         self.report.created += len(to_create)
         if to_update:
             self._save(list(to_update.values()), updated_fields)
@@ -172,7 +175,7 @@ class Matcher:
                         FIELD_LABELS[name],
                         f"Déjà enregistré comme « {getattr(patient, name)} » : valeur conservée.",
                         values[name],
-                        "conflit",
+                        IssueKind.CONFLICT,
                         person,
                     )
                 )
@@ -202,7 +205,7 @@ class Matcher:
                     label,
                     f"Valeur déjà saisie « {_fmt(shown_old)} » conservée.",
                     _fmt(shown_new),
-                    "conflit",
+                    IssueKind.CONFLICT,
                     person,
                 )
             )

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from django.core.exceptions import ValidationError
 
 from escorter.spreadsheets import csv_writer
+from patients.models import IssueKind
 from patients.normalise import parse_date, parse_sex
 
 MAX_ISSUES_KEPT = 500  # in memory for the page; the error file has them all (up to the next cap)
@@ -20,11 +21,12 @@ class ImportIssue:
     column: str
     message: str
     value: str = ""
-    kind: str = "erreur"  # erreur | conflit | doublon
+    kind: str = IssueKind.ERROR
     person: str = ""  # who the row is about, so that the coordinator can find them
 
     def as_row(self) -> list:
-        return [self.line, self.person, self.kind, self.column, self.message, self.value]
+        # the CSV file is read by people: the French label
+        return [self.line, self.person, IssueKind(self.kind).label, self.column, self.message, self.value]
 
 
 def describe_person(values: dict) -> str:
@@ -144,7 +146,7 @@ class ReportSink:
 
     def add(self, issue: ImportIssue) -> None:
         self.report.issues_total += 1
-        if issue.kind == "conflit":
+        if issue.kind == IssueKind.CONFLICT:
             self.report.conflicts += 1
         if len(self.report.issues) < MAX_ISSUES_KEPT:
             self.report.issues.append(issue)

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from django.db import connection, transaction
 from django.utils import timezone
 
-from patients.models import Patient
+from patients.models import Patient, RowOutcome
 from patients.normalise import identity_key
 from patients.services.importing.matching import Matcher, look_up, lookups_for
 from patients.services.importing.reader import FIELD_LABELS, ImportFileError, open_list
@@ -179,7 +179,7 @@ class _Context:
                 person = describe_person(raw)
                 for column, message, value in errors:
                     self.sink.add(ImportIssue(line, column, message, value, person=person))
-                self.sink.preview(line, {k: raw.get(k) for k in raw}, "rejetée", errors[0][1])
+                self.sink.preview(line, {k: raw.get(k) for k in raw}, RowOutcome.REJECTED, errors[0][1])
             if parsed:
                 if self.progress is not None:
                     # note: inside the import's transaction, so pollers see it at the end (PostgreSQL isolation)
