@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.utils import timezone
 
@@ -45,10 +46,10 @@ class Month:
         return cls.current().previous()
 
     def previous(self) -> Month:
-        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
+        return Month.of(self.first_day - relativedelta(months=1))
 
     def next(self) -> Month:
-        return Month(self.year + 1, 1) if self.month == 12 else Month(self.year, self.month + 1)
+        return Month.of(self.first_day + relativedelta(months=1))
 
     @property
     def first_day(self) -> dt.date:
@@ -56,7 +57,7 @@ class Month:
 
     @property
     def last_day(self) -> dt.date:
-        return self.next().first_day - dt.timedelta(days=1)
+        return self.first_day + relativedelta(day=31)
 
     @property
     def start(self) -> dt.datetime:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,9 +18,8 @@ DEFAULT_RETENTION_MONTHS = 24
 
 def anonymisation_cutoff(*, months: int, now: dt.datetime | None = None) -> dt.datetime:
     now = now or timezone.now()
-    year, month = divmod(now.month - 1 - months, 12)
-    day = min(now.day, 28)
-    return now.replace(year=now.year + year, month=month + 1, day=day)
+    # `months` back, on the same day capped at the 28th (so every month has it)
+    return now - relativedelta(months=months, day=min(now.day, 28))
 
 
 def anonymisable(*, months: int = DEFAULT_RETENTION_MONTHS, now=None):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from dateutil.relativedelta import relativedelta
 from django.db.models import Prefetch, QuerySet
 
 from escorter import params
@@ -203,13 +203,11 @@ class Month:
 
     @property
     def previous(self) -> str:
-        prev = self.first - dt.timedelta(days=1)
-        return f"{prev.year}-{prev.month:02d}"
+        return f"{self.first - relativedelta(months=1):%Y-%m}"
 
     @property
     def next(self) -> str:
-        nxt = self.first + dt.timedelta(days=32)
-        return f"{nxt.year}-{nxt.month:02d}"
+        return f"{self.first + relativedelta(months=1):%Y-%m}"
 
     @property
     def gaps(self) -> int:
@@ -235,7 +233,7 @@ def territory_month(first: dt.date) -> Month:
 
     Three queries whatever the number of premises or permanences.
     """
-    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    last = first + relativedelta(day=31)  # the month's last day
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     names = public_holidays(first, last)
     premises_list = list(

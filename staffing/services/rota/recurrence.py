@@ -5,24 +5,15 @@ Holidays, absences and closures are loaded once per window (`RotaContext`) for m
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
+
+from dateutil.rrule import MONTHLY, WEEKLY, rrule
+from dateutil.rrule import weekday as rrule_weekday
 
 from sites.models import Closure, Premises
 from staffing.models import Absence, RotaRule
 from staffing.selectors.calendars import paris_datetime, public_holidays
-
-
-def _nth_weekday_of_month(year: int, month: int, weekday: int, nth: int) -> dt.date | None:
-    days = [
-        dt.date(year, month, d)
-        for d in range(1, calendar.monthrange(year, month)[1] + 1)
-        if dt.date(year, month, d).weekday() == weekday
-    ]
-    if nth == -1:
-        return days[-1]
-    return days[nth - 1] if nth <= len(days) else None
 
 
 def rule_dates(rule: RotaRule, start: dt.date, end: dt.date) -> list[dt.date]:
@@ -32,27 +23,24 @@ def rule_dates(rule: RotaRule, start: dt.date, end: dt.date) -> list[dt.date]:
         end = min(end, rule.valid_until)
     if start > end:
         return []
+    weekday = rrule_weekday(rule.weekday)
     if rule.recurrence == RotaRule.Recurrence.MONTHLY_NTH:
-        found, month = [], start.replace(day=1)
-        while month <= end:
-            day = _nth_weekday_of_month(month.year, month.month, rule.weekday, rule.week_of_month or 1)
-            if day and start <= day <= end:
-                found.append(day)
-            month = (month + dt.timedelta(days=32)).replace(day=1)
-        return found
-    first = start + dt.timedelta(days=(rule.weekday - start.weekday()) % 7)
-    interval = rule.interval_weeks if rule.recurrence == RotaRule.Recurrence.EVERY_N_WEEKS else 1
-    if interval > 1:
-        # every N weeks counted from the week of valid_from, whatever window we look at
+        # the Nth (or last, -1) such weekday of each month
+        dates = rrule(
+            MONTHLY, dtstart=_midnight(start), until=_midnight(end), byweekday=weekday(rule.week_of_month or 1)
+        )
+    else:
+        interval = rule.interval_weeks if rule.recurrence == RotaRule.Recurrence.EVERY_N_WEEKS else 1
+        # every N weeks counted from the rule's first day on or after valid_from, whatever window we look at
         anchor = rule.valid_from + dt.timedelta(days=(rule.weekday - rule.valid_from.weekday()) % 7)
-        offset = ((first - anchor).days // 7) % interval
-        if offset:
-            first += dt.timedelta(weeks=interval - offset)
-    found, day = [], first
-    while day <= end:
-        found.append(day)
-        day += dt.timedelta(weeks=interval)
-    return found
+        dates = rrule(WEEKLY, interval=interval, dtstart=_midnight(anchor), until=_midnight(end)).between(
+            _midnight(start), _midnight(end), inc=True
+        )
+    return [moment.date() for moment in dates]
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min)
 
 
 @dataclass
