@@ -8,9 +8,7 @@ from staffing.services.booking import (  # noqa: E402, F401
     cancel_consultation,
     confirm_proposal,
     expire_proposals,
-    mark_arrived,
-    mark_no_show,
     move_consultation,
-    record_outcome,
     reject_proposal,
 )
+from staffing.services.outcomes import mark_arrived, mark_no_show, record_outcome  # noqa: E402, F401

@@ -25,7 +25,6 @@ from staffing.models import (
     Consultation,
     ConsultationKind,
     ConsultationStatus,
-    OutcomeChange,
     Permanence,
 )
 from staffing.selectors.booking import consultation_minutes
@@ -58,7 +57,7 @@ class BookingError(ValidationError):
     """A booking that makes no sense whatever the timing (wrong kind, past time, closed file…)."""
 
 
-def _user(user):
+def acting_user(user):
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
@@ -145,7 +144,7 @@ def book_consultation(
     _expire_overlapping_proposals(
         professional_id=permanence.professional_id, patient_id=patient.pk, start=start, end=end, now=now
     )
-    by = _user(user)
+    by = acting_user(user)
     consultation = _insert(
         Consultation(
             patient=patient,
@@ -172,7 +171,7 @@ def book_consultation(
     return consultation
 
 
-def _not_before_its_day(consultation: Consultation, now: dt.datetime) -> None:
+def not_before_its_day(consultation: Consultation, now: dt.datetime) -> None:
     day = timezone.localdate(consultation.start)
     if day > timezone.localdate(now):
         raise BookingError(f"Ce rendez-vous a lieu le {day:%d/%m/%Y} : rien ne peut être noté avant ce jour-là.")
@@ -192,7 +191,7 @@ def refill_after_commit(permanence_ids) -> None:
     transaction.on_commit(enqueue)
 
 
-def _locked(consultation: Consultation) -> Consultation:
+def lock_consultation(consultation: Consultation) -> Consultation:
     return Consultation.objects.select_for_update().select_related("patient", "professional").get(pk=consultation.pk)
 
 
@@ -205,13 +204,13 @@ def move_consultation(
     If the new time is taken, nothing changes (the whole transaction rolls back).
     """
     now = now or timezone.now()
-    current = _locked(consultation)
+    current = lock_consultation(consultation)
     if current.status not in Consultation.UPCOMING_STATUSES:
         raise BookingError("Seul un rendez-vous à venir peut être déplacé.")
     current.status = Status.CANCELLED
     current.cancel_reason = MOVED_REASON
     current.cancelled_at = now
-    current.cancelled_by = _user(user)
+    current.cancelled_by = acting_user(user)
     current.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
     refill_after_commit([current.permanence_id])
     return book_consultation(
@@ -234,13 +233,13 @@ def cancel_consultation(
     reason = (reason or "").strip()
     if not reason:
         raise BookingError({"reason": "Indiquez le motif de l'annulation."})
-    current = _locked(consultation)
+    current = lock_consultation(consultation)
     if current.status not in Consultation.UPCOMING_STATUSES:
         raise BookingError("Ce rendez-vous n'est plus modifiable.")
     current.status = Status.CANCELLED
     current.cancel_reason = reason[:250]
     current.cancelled_at = now or timezone.now()
-    current.cancelled_by = _user(user)
+    current.cancelled_by = acting_user(user)
     current.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
     if current.end > current.cancelled_at:
         refill_after_commit([current.permanence_id])
@@ -251,7 +250,7 @@ def cancel_consultation(
 def confirm_proposal(*, consultation: Consultation, user, now: dt.datetime | None = None) -> Consultation:
     """The secretary called the patient, who accepts the scheduler's proposal."""
     now = now or timezone.now()
-    current = _locked(consultation)
+    current = lock_consultation(consultation)
     if current.status != Status.PROPOSED:
         raise BookingError("Cette proposition a déjà été traitée.")
     if current.expires_at <= now:
@@ -264,134 +263,13 @@ def confirm_proposal(*, consultation: Consultation, user, now: dt.datetime | Non
         raise SlotUnavailable("La permanence de cette proposition a été annulée : reprenez rendez-vous.")
     current.status = Status.BOOKED
     current.confirmed_at = now
-    current.confirmed_by = _user(user)
+    current.confirmed_by = acting_user(user)
     current.save(update_fields=["status", "confirmed_at", "confirmed_by"])
     return current
 
 
 def reject_proposal(*, consultation: Consultation, user, reason: str = "Refusée par le patient") -> Consultation:
     return cancel_consultation(consultation=consultation, reason=reason, user=user)
-
-
-@transaction.atomic
-def mark_arrived(*, consultation: Consultation, user, now: dt.datetime | None = None) -> Consultation:
-    now = now or timezone.now()
-    current = _locked(consultation)
-    if current.status != Status.BOOKED:
-        raise BookingError("Seul un rendez-vous réservé peut être pointé.")
-    _not_before_its_day(current, now)
-    current.arrived_at = now
-    current.save(update_fields=["arrived_at"])
-    return current
-
-
-@transaction.atomic
-def mark_no_show(*, consultation: Consultation, user, now: dt.datetime | None = None) -> Consultation:
-    now = now or timezone.now()
-    current = _locked(consultation)
-    if current.status != Status.BOOKED:
-        raise BookingError("Seul un rendez-vous réservé peut être noté absent.")
-    if current.start > now:
-        raise BookingError("Le rendez-vous n'a pas encore commencé.")
-    current.status = Status.NO_SHOW
-    current.arrived_at = None
-    current.outcome_recorded_at = now
-    current.outcome_recorded_by = _user(user)
-    current.save(update_fields=["status", "arrived_at", "outcome_recorded_at", "outcome_recorded_by"])
-    refill_after_commit([current.permanence_id])  # what is left of the permanence today
-    return current
-
-
-@transaction.atomic
-def record_outcome(
-    *,
-    consultation: Consultation,
-    user,
-    seen: bool = True,
-    orientation: str = "",
-    gp_found: bool = False,
-    new_gp_name: str = "",
-    new_gp_rpps: str = "",
-    next_appointment_needed: bool = False,
-    note: str = "",
-    amend_reason: str = "",
-    now: dt.datetime | None = None,
-) -> Consultation:
-    """The practitioner's one form: seen or not, orientation, new GP found, next appointment needed.
-
-    An outcome already recorded (seen, absent, orientation, GP found) changes only with
-    `amend_reason`, and the change is kept in OutcomeChange; the note alone may be edited.
-
-    "New GP found" moves the patient to gp_found through the patients app's own service,
-    in the same transaction: both commit or neither.
-    """
-    from patients.models import Patient
-    from patients.services import change_status
-
-    now = now or timezone.now()
-    current = _locked(consultation)
-    if current.status not in Consultation.HELD_STATUSES:
-        raise BookingError("Ce rendez-vous n'a pas eu lieu : impossible d'en saisir le compte rendu.")
-    if current.start > now:
-        raise BookingError("Le rendez-vous n'a pas encore commencé.")
-    _not_before_its_day(current, now)
-    if gp_found and not seen:
-        raise BookingError({"gp_found": "Un patient absent ne peut pas être noté « médecin traitant trouvé »."})
-    _keep_history(
-        current,
-        seen=seen,
-        orientation=orientation if seen else "",
-        gp_found=gp_found,
-        reason=amend_reason,
-        user=user,
-        now=now,
-    )
-    current.status = Status.DONE if seen else Status.NO_SHOW
-    current.orientation = orientation if seen else ""
-    current.gp_found = bool(gp_found)
-    current.next_appointment_needed = bool(next_appointment_needed) and seen
-    current.outcome_note = (note or "").strip()
-    current.outcome_recorded_at = now
-    current.outcome_recorded_by = _user(user)
-    current.save()
-    patient = current.patient
-    if gp_found and patient.status != Patient.Status.GP_FOUND:
-        change_status(
-            patient=patient,
-            to_status=Patient.Status.GP_FOUND,
-            user=user,
-            note=f"Consultation du {timezone.localtime(current.start):%d/%m/%Y}",
-            new_gp_name=new_gp_name,
-            new_gp_rpps=new_gp_rpps,
-        )
-    elif seen and patient.status == Patient.Status.WAITING:
-        change_status(patient=patient, to_status=Patient.Status.IN_CARE, user=user, note="Première consultation")
-    return current
-
-
-def _keep_history(current: Consultation, *, seen, orientation, gp_found, reason, user, now) -> None:
-    """A recorded outcome is only overwritten on purpose, and the overwrite is written down."""
-    if current.status not in Consultation.OUTCOME_STATUSES:
-        return
-    status = Status.DONE if seen else Status.NO_SHOW
-    if (status, orientation, bool(gp_found)) == (current.status, current.orientation, current.gp_found):
-        return
-    reason = (reason or "").strip()
-    if not reason:
-        raise BookingError(
-            f"Un compte rendu « {Status(current.status).label} » est déjà enregistré : "
-            "indiquez le motif de la correction pour le modifier."
-        )
-    OutcomeChange.objects.create(
-        consultation=current,
-        from_status=current.status,
-        to_status=status,
-        from_orientation=current.orientation,
-        to_orientation=orientation,
-        reason=reason[:250],
-        at=now,
-        by=_user(user),
-    )
 
 
 def expire_proposals(*, now: dt.datetime | None = None, refill: bool = True) -> int:

@@ -28,6 +28,7 @@ from staffing.models import Consultation, ConsultationKind, ConsultationStatus, 
 from staffing.selectors import booking as selectors
 from staffing.selectors.day import proposals
 from staffing.services import booking as services
+from staffing.services import outcomes
 from staffing.services.booking import BookingError, SlotUnavailable
 from staffing.services.reminders import send_confirmation
 
@@ -214,7 +215,7 @@ def consultation_cancel(request, pk: int):
 @role_required(*STAFF)
 def consultation_no_show(request, pk: int):
     return _action(
-        request, pk, lambda c: services.mark_no_show(consultation=c, user=request.user), "Absence enregistrée."
+        request, pk, lambda c: outcomes.mark_no_show(consultation=c, user=request.user), "Absence enregistrée."
     )
 
 
@@ -222,7 +223,7 @@ def consultation_no_show(request, pk: int):
 @role_required(*STAFF)
 def consultation_arrived(request, pk: int):
     return _action(
-        request, pk, lambda c: services.mark_arrived(consultation=c, user=request.user), "Arrivée enregistrée."
+        request, pk, lambda c: outcomes.mark_arrived(consultation=c, user=request.user), "Arrivée enregistrée."
     )
 
 

@@ -18,7 +18,8 @@ from staffing.forms.booking import CancelForm, OutcomeForm
 from staffing.models import Professional
 from staffing.selectors import day as selectors
 from staffing.selectors.booking import consultation_for_user
-from staffing.services.booking import BookingError, SlotUnavailable, record_outcome
+from staffing.services.booking import BookingError, SlotUnavailable
+from staffing.services.outcomes import record_outcome
 
 
 def _day(request) -> dt.date:
