@@ -12,8 +12,8 @@ shrinks) and ends the same way in `carry_out`, in one transaction:
 3. patients who were booked and accept SMS get one notice (a `Reminder` of purpose "moved",
    unique per consultation and channel, so never twice), sent after commit.
 
-`preview` runs the same steps without writing, so the coordinator sees who is affected and
-what will happen to each before confirming.
+Steps 2 and 3 live in `staffing.services.moves`. `preview` runs the same steps without
+writing, so the coordinator sees who is affected and what will happen to each before confirming.
 
 Locking (order matters, every path takes the same): the scheduler's advisory lock first (the
 nightly run and the refill take it too, and they insert into permanences), then the
@@ -33,9 +33,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from escorter.audit import record_system
-from patients.models.priority import queue_priority
 from staffing.models import (
-    KIND_PROFESSIONS,
     UPCOMING_STATUSES,
     Absence,
     CallBack,
@@ -43,18 +41,13 @@ from staffing.models import (
     ConsultationStatus,
     Permanence,
     Professional,
-    Reminder,
 )
-from staffing.selectors.booking import consultation_minutes, free_starts
 from staffing.selectors.calendars import paris_datetime
-from staffing.selectors.supply import schedulable_permanences
 from staffing.services.booking import EXPIRED_REASON, expire_proposals
-from staffing.services.scheduler.problem import Need, build_problem, placements
-from staffing.services.scheduler.run import LOCK_KEY, insert_proposals, proposal_days
-from staffing.solver import solve
+from staffing.services.moves import Move, notify, plan_moves, propose, queue_call_backs
+from staffing.services.scheduler.run import LOCK_KEY
 
 HORIZON_DAYS = 28
-NO_TIME_REASON = "aucun créneau libre dans les {days} jours"
 
 
 @dataclass
@@ -66,48 +59,6 @@ class Disruption:
     shortened: Permanence | None = None
     start: dt.datetime | None = None
     end: dt.datetime | None = None
-
-
-@dataclass
-class Move:
-    """One appointment that can no longer happen, and what happens to its patient."""
-
-    consultation: Consultation
-    permanence: Permanence | None = None
-    start: dt.datetime | None = None
-    new: Consultation | None = None
-    call_back: CallBack | None = None
-    call_back_reason: str = ""
-
-    @property
-    def patient(self):
-        return self.consultation.patient
-
-    @property
-    def moved(self) -> bool:
-        return self.permanence is not None
-
-    @property
-    def notified(self) -> bool:
-        """An SMS goes to patients who were booked (they expect to come), with consent and a phone."""
-        patient = self.consultation.patient
-        return (
-            self.consultation.status == ConsultationStatus.BOOKED
-            and patient.sms_consent
-            and bool(patient.phone)
-            and patient.anonymised_at is None
-        )
-
-    @property
-    def outcome(self) -> str:
-        """What the coordinator reads before confirming, and the secretaries afterwards."""
-        if self.moved:
-            start = timezone.localtime(self.start)
-            return (
-                f"Nouvelle proposition le {start:%d/%m/%Y} à {start:%H:%M} avec {self.permanence.professional} "
-                f"({self.permanence.premises.name})"
-            )
-        return f"À rappeler par le secrétariat : {self.call_back_reason}"
 
 
 @dataclass
@@ -187,46 +138,6 @@ def _affected(permanence_ids: list[int], disruption: Disruption) -> QuerySet[Con
     return Consultation.objects.filter(lost, status__in=UPCOMING_STATUSES).order_by("start", "pk")
 
 
-def _plan(consultations: list[Consultation], *, lost_ids: list[int], now, horizon_days: int) -> list[Move]:
-    """Where each patient can go: the solver, over the time left once the lost time is gone."""
-    moves = []
-    for consultation in consultations:
-        stale = consultation.status == ConsultationStatus.PROPOSED and consultation.expires_at <= now
-        if not stale:
-            moves.append(Move(consultation=consultation))
-    reason = NO_TIME_REASON.format(days=horizon_days)
-    for move in moves:
-        move.call_back_reason = reason
-    candidates = [m for m in moves if m.patient.is_active and m.consultation.start > now]
-    for move in moves:
-        if move not in candidates:
-            move.call_back_reason = "rendez-vous déjà commencé" if move.patient.is_active else "dossier clos"
-    if not candidates:
-        return moves
-    candidates.sort(
-        key=lambda m: (-queue_priority(m.patient.priority_tier, m.patient.priority_score), m.patient.referral_date)
-    )
-    permanences = schedulable_permanences(
-        now=now, horizon_days=horizon_days, kinds={m.consultation.kind for m in candidates}, exclude_ids=lost_ids
-    )
-    free = free_starts(permanences, after=now, now=now)
-    permanences = [p for p in permanences if free.get(p.pk)]
-    if not permanences:
-        return moves
-    built = build_problem(
-        patients=[m.patient for m in candidates],
-        needs=[Need(m.consultation.kind, step_free=m.patient.mobility_need) for m in candidates],
-        last_professionals=[m.consultation.professional_id for m in candidates],
-        permanences=permanences,
-        free=free,
-        now=now,
-        professions=KIND_PROFESSIONS,
-    )
-    for i, permanence, start in placements(built, solve(built.problem), permanences, free):
-        candidates[i].permanence, candidates[i].start = permanence, start
-    return moves
-
-
 def _load(disruption: Disruption, *, lock: bool, now) -> tuple[list[Permanence], list[Consultation], list[int]]:
     permanences: list[Permanence] = []
     if disruption.cancel is not None:
@@ -248,7 +159,7 @@ def preview(disruption: Disruption, *, now: dt.datetime | None = None, horizon_d
     """Who is affected and what will happen to each, without writing anything."""
     now = now or timezone.now()
     permanences, consultations, lost_ids = _load(disruption, lock=False, now=now)
-    moves = _plan(consultations, lost_ids=lost_ids, now=now, horizon_days=horizon_days)
+    moves = plan_moves(consultations, lost_ids=lost_ids, now=now, horizon_days=horizon_days)
     return DisruptionResult(
         reason=disruption.reason, permanences=permanences, moves=moves, expired=len(consultations) - len(moves)
     )
@@ -293,10 +204,10 @@ def carry_out(
             start=disruption.start, end=disruption.end, updated_at=now
         )
     expire_proposals(now=now, refill=False)  # an expired proposal still holds its range in the constraint
-    moves = _plan(consultations, lost_ids=lost_ids, now=now, horizon_days=horizon_days)
-    _propose(moves, reason=reason, now=now)
-    _queue(moves, reason=reason, now=now)
-    _notify(moves, now=now)
+    moves = plan_moves(consultations, lost_ids=lost_ids, now=now, horizon_days=horizon_days)
+    propose(moves, reason=reason, now=now)
+    queue_call_backs(moves, reason=reason, now=now)
+    notify(moves, now=now)
     for permanence in permanences:
         record_system("cancel", object_type="staffing.Permanence", object_id=permanence.pk, detail=reason, user=by)
     result = DisruptionResult(
@@ -307,75 +218,6 @@ def carry_out(
             "update", object_type="staffing.Permanence", object_id=disruption.shortened.pk, detail=reason, user=by
         )
     return result
-
-
-def _propose(moves: list[Move], *, reason: str, now) -> None:
-    expires = now + dt.timedelta(days=proposal_days())
-    proposals = []
-    for move in (m for m in moves if m.moved):
-        old, permanence = move.consultation, move.permanence
-        move.new = Consultation(
-            patient=old.patient,
-            permanence=permanence,
-            professional=permanence.professional,
-            start=move.start,
-            end=move.start + dt.timedelta(minutes=consultation_minutes(permanence.professional)),
-            kind=old.kind,
-            status=ConsultationStatus.PROPOSED,
-            created_at=now,
-            expires_at=expires,
-            rescheduled_from=old,
-            call=old.call,
-            explanation=f"Reprogrammée – {reason}"[:250],
-        )
-        proposals.append(move.new)
-    inserted = {id(c) for c in insert_proposals(proposals)}
-    for move in (m for m in moves if m.moved):
-        if id(move.new) not in inserted:  # the patient's own agenda or a booking took that time meanwhile
-            move.new = move.permanence = move.start = None
-
-
-def _queue(moves: list[Move], *, reason: str, now) -> None:
-    for move in (m for m in moves if not m.moved):
-        text = f"{reason} – {move.call_back_reason}"[:250]
-        open_line = CallBack.objects.filter(patient=move.patient, status=CallBack.Status.OPEN).first()
-        if open_line is not None:  # one line per patient: the latest reason on top
-            open_line.reason, open_line.consultation, open_line.kind = text, move.consultation, move.consultation.kind
-            open_line.save(update_fields=["reason", "consultation", "kind"])
-            move.call_back = open_line
-            continue
-        move.call_back = CallBack.objects.create(
-            patient=move.patient,
-            consultation=move.consultation,
-            kind=move.consultation.kind,
-            professional=move.consultation.professional,
-            reason=text,
-            created_at=now,
-        )
-
-
-def _notify(moves: list[Move], *, now) -> None:
-    notices = [
-        Reminder(
-            consultation=m.consultation,
-            channel=Reminder.Channel.SMS,
-            purpose=Reminder.Purpose.MOVED,
-            recipient=m.patient.phone,
-            created_at=now,
-        )
-        for m in moves
-        if m.notified
-    ]
-    if not notices:
-        return
-    Reminder.objects.bulk_create(notices, ignore_conflicts=True)  # the unique key: never twice
-
-    def send():
-        from staffing import tasks
-
-        tasks.send_move_notices.delay(at=now.isoformat())
-
-    transaction.on_commit(send)
 
 
 # --- The use cases other than cancel_permanence and record_absence (staffing.services.rota) -------
