@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+
+from escorter.beat import BEAT_SCHEDULE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -224,48 +225,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Apps add their periodic tasks to this dict (in their apps.py ready()).
-CELERY_BEAT_SCHEDULE = {
-    "recompute-priorities-nightly": {
-        "task": "patients.tasks.recompute_priorities",
-        "schedule": crontab(hour=2, minute=0),
-    },
-    "generate-permanences-nightly": {
-        "task": "staffing.tasks.generate_permanences",
-        "schedule": crontab(hour=1, minute=30),
-    },
-    "schedule-consultations-nightly": {
-        "task": "staffing.tasks.schedule_consultations",
-        "schedule": crontab(hour=3, minute=0),  # after generate_permanences and recompute_priorities
-    },
-    "send-reminders-hourly": {
-        "task": "staffing.tasks.send_reminders",
-        "schedule": crontab(minute=5),
-    },
-    "expire-proposals-hourly": {
-        "task": "staffing.tasks.expire_proposals",
-        "schedule": crontab(minute=0),
-    },
-    "purge-import-files-hourly": {
-        "task": "patients.tasks.purge_import_files",
-        "schedule": crontab(minute=20),
-    },
-    "reporting-monthly-reports": {
-        "task": "reporting.tasks.build_last_month_reports",
-        "schedule": crontab(minute=0, hour=6, day_of_month=1),  # CELERY_TIMEZONE: Europe/Paris
-    },
-    "discard-empty-calls": {
-        "task": "patients.tasks.discard_empty_calls",
-        "schedule": crontab(minute="*/10"),
-    },
-}
+CELERY_BEAT_SCHEDULE = dict(BEAT_SCHEDULE)  # the periodic tasks: escorter/beat.py
 # Audit retention (escorter.audit.purge_audit_log): only the owner role can purge, so the
 # task goes to the `maintenance` queue, consumed by a worker connected as the owner.
 CELERY_TASK_ROUTES = {"escorter.tasks.purge_audit_log": {"queue": "maintenance"}}
-CELERY_BEAT_SCHEDULE["purge-audit-log-monthly"] = {
-    "task": "escorter.tasks.purge_audit_log",
-    "schedule": crontab(minute=30, hour=4, day_of_month=2),
-}
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365 * 3)
 AUDIT_MIN_RETENTION_DAYS = 180  # also enforced by the table's trigger (migration escorter 0005)
 # A running task beats every TASK_HEARTBEAT_SECONDS; a run silent for TASK_STALE_AFTER_SECONDS
@@ -275,10 +238,6 @@ TASK_HEARTBEAT_SECONDS = env.float("TASK_HEARTBEAT_SECONDS", default=30)
 TASK_STALE_AFTER_SECONDS = env.float("TASK_STALE_AFTER_SECONDS", default=5 * 60)
 if TASK_STALE_AFTER_SECONDS < 3 * TASK_HEARTBEAT_SECONDS:
     raise ImproperlyConfigured("TASK_STALE_AFTER_SECONDS must be at least three heartbeats (TASK_HEARTBEAT_SECONDS).")
-CELERY_BEAT_SCHEDULE["fail-stale-task-runs"] = {
-    "task": "escorter.tasks.fail_stale_task_runs",
-    "schedule": crontab(minute="*/2"),
-}
 # Scheduler proposals not confirmed within this many days are withdrawn and their time freed.
 SCHEDULER_PROPOSAL_DAYS = env.int("SCHEDULER_PROPOSAL_DAYS", default=3)
 # Share of every permanence the scheduler leaves free for phone bookings and same-day care.
