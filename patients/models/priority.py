@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from patients.models.statuses import CLOSED_STATUSES
+
 
 class Tier(models.TextChoices):
     P1 = "P1", "P1 – très prioritaire"
@@ -41,13 +43,10 @@ def age_on(birth_date: dt.date | None, day: dt.date) -> int | None:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
-CLOSED = ("gp_found", "moved", "deceased", "declined")
-
-
 def weeks_waiting(patient, today: dt.date) -> int:
     """Full weeks since referral, frozen when the patient leaves the registry."""
     end = today
-    if patient.status in CLOSED and patient.status_changed_at:
+    if patient.status in CLOSED_STATUSES and patient.status_changed_at:
         end = min(today, timezone.localtime(patient.status_changed_at).date())
     if not patient.referral_date or end < patient.referral_date:
         return 0

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce, Concat, Lower
 from django.utils import timezone
 
 from patients.models.priority import QUEUE_ORDER, Tier, age_on, weeks_waiting
+from patients.models.statuses import ACTIVE_STATUSES, CLOSED_STATUSES, PatientStatus
 
 
 class ImmutableUnaccent(models.Func):
@@ -62,10 +63,10 @@ class Negated(models.Func):
 # the queue order (QUEUE_ORDER: tier, score, referral date) as ascending index expressions
 WAITING_ORDER = (F("priority_tier"), Negated(F("priority_score")), F("referral_date"), F("id"))
 NOT_ANONYMISED = Q(anonymised_at__isnull=True)
-ACTIVE = Q(anonymised_at__isnull=True, status__in=["waiting", "in_care"])
+ACTIVE = Q(anonymised_at__isnull=True, status__in=[s.value for s in ACTIVE_STATUSES])
 # Patient.AWAITING_CALL (waiting to be called), and waiting with a consultation proposed or booked
-AWAITING = Q(status="waiting", anonymised_at__isnull=True, next_consultation_at__isnull=True)
-SCHEDULED = Q(status="waiting", anonymised_at__isnull=True, next_consultation_at__isnull=False)
+AWAITING = Q(status=PatientStatus.WAITING.value, anonymised_at__isnull=True, next_consultation_at__isnull=True)
+SCHEDULED = Q(status=PatientStatus.WAITING.value, anonymised_at__isnull=True, next_consultation_at__isnull=False)
 
 
 class PatientQuerySet(models.QuerySet):
@@ -85,18 +86,11 @@ class Patient(models.Model):
         FEMALE = "F", "Femme"
         MALE = "M", "Homme"
 
-    class Status(models.TextChoices):
-        WAITING = "waiting", "En attente"
-        IN_CARE = "in_care", "Suivi par l'équipe"
-        GP_FOUND = "gp_found", "Médecin traitant trouvé"
-        MOVED = "moved", "Déménagé"
-        DECEASED = "deceased", "Décédé"
-        DECLINED = "declined", "A refusé le suivi"
-
-    ACTIVE_STATUSES = (Status.WAITING, Status.IN_CARE)
+    Status = PatientStatus
+    ACTIVE_STATUSES = ACTIVE_STATUSES
     # "waiting to be called": see PatientQuerySet.awaiting_call
     AWAITING_CALL = AWAITING
-    CLOSED_STATUSES = (Status.GP_FOUND, Status.MOVED, Status.DECEASED, Status.DECLINED)  # = priority.CLOSED
+    CLOSED_STATUSES = CLOSED_STATUSES
 
     class ReferralSource(models.TextChoices):
         CPAM = "cpam", "Liste CPAM"
@@ -225,10 +219,11 @@ class Patient(models.Model):
             models.CheckConstraint(condition=Q(priority_tier__in=["P1", "P2", "P3"]), name="patient_tier_valid"),
             models.CheckConstraint(condition=Q(ald=True) | Q(ald_codes=[]), name="patient_ald_codes_need_ald"),
             models.CheckConstraint(
-                condition=~Q(status="gp_found") | Q(gp_found_date__isnull=False), name="patient_gp_found_has_date"
+                condition=~Q(status=PatientStatus.GP_FOUND.value) | Q(gp_found_date__isnull=False),
+                name="patient_gp_found_has_date",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["waiting", "in_care", "gp_found", "moved", "deceased", "declined"]),
+                condition=Q(status__in=PatientStatus.values),
                 name="patient_status_valid",
             ),
         ]
@@ -237,7 +232,7 @@ class Patient(models.Model):
             # the default page of the waiting list and the scheduler's read: awaiting a call, queue order
             models.Index(
                 fields=["priority_tier", "-priority_score", "referral_date", "id"],
-                condition=Q(status="waiting", anonymised_at__isnull=True, next_consultation_at__isnull=True),
+                condition=AWAITING,
                 name="patient_awaiting_call_idx",
             ),
             GinIndex(OpClass(F("search_name"), name="gin_trgm_ops"), name="patient_search_trgm_idx"),

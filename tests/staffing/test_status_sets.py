@@ -96,3 +96,14 @@ def test_no_template_compares_a_status_string():
         if comparisons.search(line)
     ]
     assert offenders == []
+
+
+def test_patient_statuses_are_either_active_or_closed_and_the_database_knows_them_all():
+    from patients.models import Patient
+
+    active, closed = set(Patient.ACTIVE_STATUSES), set(Patient.CLOSED_STATUSES)
+    assert not active & closed and active | closed == set(Patient.Status)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'patient_status_valid'")
+        (definition,) = cursor.fetchone()
+    assert set(re.findall(r"'([^']*)'", definition)) == set(Patient.Status.values)
