@@ -272,7 +272,7 @@ def appointment_resource(appointment) -> dict:
             }
         ],
     }
-    if consultation.status == "cancelled":
+    if consultation.is_cancelled:
         resource["cancelationReason"] = {"text": consultation.cancel_reason}
     if appointment.operator_value:
         resource["extension"] = [

@@ -43,7 +43,7 @@ def _past_cancellation(now: dt.datetime, user) -> disruptions.DisruptionResult |
         .order_by("start", "pk")
     )
     for permanence in candidates:
-        held = Consultation.objects.filter(permanence=permanence, status__in=[S.DONE, S.NO_SHOW])
+        held = Consultation.objects.filter(permanence=permanence, status__in=Consultation.OUTCOME_STATUSES)
         if held.count() < 3:
             continue
         then = timezone.localtime(permanence.start).replace(hour=9, minute=30) - dt.timedelta(days=3)
