@@ -9,6 +9,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist processes for make test (each has its own test database, worker queue and browser)
+TEST_WORKERS ?= 2
 
 .PHONY: run test test-clock install check lint stop clean-data help
 
@@ -38,12 +40,12 @@ run: install
 	@$(BIN)/python -m escorter.devserver $(HOST):$(PORT)
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # the suite at the clock's edges: a Tuesday morning and a Sunday just before midnight (Paris)
 test-clock: install
-	ESCORTER_FAKE_NOW="2026-12-01 09:00" $(BIN)/python -m pytest $(PYTEST_ARGS)
-	ESCORTER_FAKE_NOW="2026-12-06 23:30" $(BIN)/python -m pytest $(PYTEST_ARGS)
+	ESCORTER_FAKE_NOW="2026-12-01 09:00" $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	ESCORTER_FAKE_NOW="2026-12-06 23:30" $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 check: install
 	$(BIN)/python manage.py check

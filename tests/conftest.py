@@ -25,10 +25,17 @@ CHROMIUM = "/usr/bin/chromium"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
-def _fast_tests(settings):
+def _fast_tests(settings, _media_root):
     # Argon2 is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = FAST_HASHERS
+    # uploaded and generated files stay in this run's own folder (parallel runs included)
+    settings.MEDIA_ROOT = _media_root
     settings.SMS_FILE_PATH = Path(tempfile.gettempdir()) / f"escorter-sms-{os.getpid()}.log"
 
 
