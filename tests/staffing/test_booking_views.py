@@ -14,7 +14,7 @@ from django.utils import timezone
 from escorter.models import AuditLog
 from escorter.roles import Role
 from patients.models import Patient
-from staffing.models import Consultation, ConsultationKind, Reminder
+from staffing.models import Consultation, ConsultationKind
 from tests.factories import make_user
 from tests.staffing.booking_helpers import patient, permanence
 from tests.staffing.factories import ConsultationFactory, ProfessionalFactory
@@ -346,31 +346,6 @@ def test_reading_the_booking_page_is_audited(client, login_as):
     login_as(Role.SECRETARY)
     client.get(reverse("staffing:book_for_patient", args=[who.pk]))
     assert AuditLog.objects.filter(object_type="patients.Patient", object_id=str(who.pk), action="view").exists()
-
-
-def test_sms_confirmation_needs_consent(client, login_as, settings, tmp_path):
-    settings.SMS_FILE_PATH = tmp_path / "sms.log"
-    refused = _consultation(permanence(), patient(sms_consent=False))
-    accepted = _consultation(permanence(days=8), patient(sms_consent=True))
-    login_as(Role.SECRETARY)
-    assert client.post(reverse("staffing:consultation_send_sms", args=[refused.pk])).status_code == 403
-    client.post(reverse("staffing:consultation_send_sms", args=[accepted.pk]))
-    assert accepted.patient.phone in settings.SMS_FILE_PATH.read_text()
-    sent = Reminder.objects.get()
-    assert (sent.consultation, sent.purpose, sent.status) == (accepted, Reminder.Purpose.CONFIRMATION, "sent")
-    assert sent.recipient == accepted.patient.phone and sent.sent_at is not None
-
-
-def test_each_sms_confirmation_is_recorded_even_when_it_fails(client, login_as, settings, tmp_path):
-    settings.SMS_FILE_PATH = tmp_path / "sms.log"
-    accepted = _consultation(permanence(), patient(sms_consent=True))
-    login_as(Role.SECRETARY)
-    client.post(reverse("staffing:consultation_send_sms", args=[accepted.pk]))
-    settings.SMS_BACKEND, settings.SMS_HTTP_URL = "escorter.sms.HttpSmsBackend", ""  # no provider configured
-    response = client.post(reverse("staffing:consultation_send_sms", args=[accepted.pk]), follow=True)
-    assert "SMS_HTTP_URL" in response.content.decode()
-    statuses = list(Reminder.objects.filter(consultation=accepted).order_by("pk").values_list("status", "error"))
-    assert statuses == [("sent", ""), ("failed", "SMS_HTTP_URL n'est pas configuré.")]
 
 
 # --- query counts: 1 row or 50 rows, same number of queries --------------------------------
