@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -15,6 +13,7 @@ from escorter.roles import Role
 from patients import services
 from patients.models import Patient, PatientStatusChange
 from patients.selectors import patient_for_user
+from tests.concurrency import at_once
 from tests.factories import CommuneFactory, make_user
 from tests.patients.factories import PatientFactory, valid_nir
 
@@ -251,27 +250,15 @@ def test_change_status_accepts_a_valid_rpps_and_defaults_the_date_to_today():
 def test_two_people_recording_gp_found_at_once_make_one_transition():
     patient = PatientFactory()
     user = make_user(Role.SECRETARY)
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
 
     def record():
-        try:
-            barrier.wait()
-            services.change_status(
-                patient=Patient.objects.get(pk=patient.pk), to_status="gp_found", user=user, new_gp_name="Dr Z"
-            )
-            outcomes.append("ok")
-        except services.InvalidTransition:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+        services.change_status(
+            patient=Patient.objects.get(pk=patient.pk), to_status="gp_found", user=user, new_gp_name="Dr Z"
+        )
+        return "ok"
 
-    threads = [threading.Thread(target=record) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["ok", "refused"]
+    outcomes = at_once(record, expected=(services.InvalidTransition,))
+    assert sorted(o if o == "ok" else "refused" for o in outcomes) == ["ok", "refused"]
     assert PatientStatusChange.objects.filter(patient=patient, to_status="gp_found").count() == 1
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from escorter.models import TaskRun
@@ -14,6 +11,7 @@ from escorter.taskruns import enqueue
 from staffing import tasks
 from staffing.models import Permanence
 from staffing.services import rota
+from tests.concurrency import at_once
 from tests.conftest import wait_until
 from tests.factories import make_user
 from tests.staffing.factories import RotaRuleFactory
@@ -43,24 +41,7 @@ def test_generate_permanences_runs_twice_on_a_real_worker_and_creates_nothing_th
 def test_two_generations_at_once_create_each_permanence_once():
     RotaRuleFactory(weekday=1, valid_from=timezone.localdate())
     RotaRuleFactory(weekday=4, valid_from=timezone.localdate())
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def generate():
-        try:
-            barrier.wait(timeout=10)
-            rota.generate_permanences(weeks=12)
-        except Exception as exc:  # noqa: BLE001 - any failure fails the test below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=generate) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
+    at_once(lambda: rota.generate_permanences(weeks=12))
     expected = rota.generate_permanences(weeks=12)
     assert expected.created == 0
     assert Permanence.objects.count() == expected.unchanged >= 20

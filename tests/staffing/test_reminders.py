@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from escorter.models import TaskRun
@@ -17,6 +15,7 @@ from escorter.taskruns import enqueue
 from staffing.models import Consultation, Reminder
 from staffing.services.reminders import send_due_reminders
 from staffing.tasks import send_reminders
+from tests.concurrency import at_once
 from tests.conftest import wait_until
 from tests.factories import make_user
 from tests.staffing.booking_helpers import patient, permanence
@@ -111,21 +110,7 @@ def test_nothing_is_sent_at_night(settings):
 def test_two_runs_at_the_same_moment_send_each_reminder_once(settings):
     for i in range(8):
         _booked_tomorrow(phone=f"06000000{i:02d}")
-    barrier = threading.Barrier(2)
-    reports = []
-
-    def run():
-        try:
-            barrier.wait(10)
-            reports.append(send_due_reminders(now=_ten_am_today()))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    reports = at_once(lambda: send_due_reminders(now=_ten_am_today()), timeout=30)
     assert sum(r.sent for r in reports) == 8
     phones = [line["to"] for line in _sms_lines(settings.SMS_FILE_PATH)]
     assert len(phones) == 8 == len(set(phones))
