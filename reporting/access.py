@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from escorter.access import open_object
 from escorter.audit import record
 from escorter.roles import Role, check_role, user_role
 from reporting.models import MonthlyReport
@@ -31,9 +32,15 @@ def report_for_user(request, pk: int, fmt: str) -> MonthlyReport:
         if funder is None:
             raise Http404("Aucun rapport.")
         reports = reports.filter(audience=funder)
-    report = reports.filter(pk=pk).first()
-    if report is None:
-        raise Http404("Rapport introuvable.")
+    # audited below as a download, with the format and version
+    report = open_object(
+        reports,
+        pk,
+        user=request.user,
+        roles=(Role.COORDINATOR, Role.FUNDER),
+        not_found="Rapport introuvable.",
+        audit=False,
+    )
     record(
         request, "download", report, detail=f"{fmt.upper()} {report.month:%m/%Y} v{report.version} ({report.audience})"
     )

@@ -7,7 +7,7 @@ class StaffingConfig(AppConfig):
 
     def ready(self):
         from patients import appointments
-        from patients.selectors.registry import practitioner_access_rule
+        from patients.access import practitioner_access_rule
         from staffing import access, gdpr  # noqa: F401  gdpr registers the erasure and access steps
         from staffing.selectors.waiting import WaitingListAppointments
 

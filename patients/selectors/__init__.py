@@ -1,8 +1,7 @@
-"""Reads of the patients app: the one door to a patient's file, and the waiting list."""
+"""Reads of the patients app: the registry and the waiting list (the door to one file: patients.access)."""
 
 from patients.selectors.registry import (
     awaiting_call_by_tier,
-    patient_for_user,
     patient_history,
     registry_count,
     search_patients,
@@ -12,7 +11,6 @@ from patients.selectors.registry import (
 
 __all__ = [
     "awaiting_call_by_tier",
-    "patient_for_user",
     "patient_history",
     "registry_count",
     "search_patients",

@@ -8,11 +8,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import ExtractHour, TruncDate
-from django.http import Http404
 from django.utils import timezone
 
-from escorter.audit import record, record_system
-from escorter.roles import STAFF, check_role
 from patients.models import Call, CallOutcome, Patient
 from patients.models.calls import CONSULTATION_OUTCOMES
 from patients.selectors.registry import search_patients
@@ -30,27 +27,6 @@ def day_bounds(first_day: dt.date, last_day: dt.date) -> tuple[dt.datetime, dt.d
     start = dt.datetime.combine(first_day, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     return start, end
-
-
-def call_for_user(user, pk, *, request=None, audit: bool = True) -> Call:
-    """The call `pk` for `user`: secretaries and coordinators only, audited (it names a patient), 404 if missing.
-
-    `audit=False` is for the call screen's own background requests (autosave, slots panel,
-    patient search): the screen itself was audited when it was opened, and those requests
-    audit what they add (the search, the patient chosen), not one entry per keystroke.
-    """
-    check_role(user, *STAFF)
-    try:
-        call = Call.objects.select_related("patient", "patient__commune", "commune", "handled_by").get(pk=int(pk))
-    except (Call.DoesNotExist, ValueError, TypeError):
-        raise Http404("Appel introuvable.")
-    if not audit:
-        return call
-    if request is not None:
-        record(request, "view", call)
-    else:
-        record_system("view", object_type="patients.Call", object_id=call.pk, user=user)
-    return call
 
 
 def call_log(*, first_day: dt.date, last_day: dt.date, outcome: str = "") -> QuerySet[Call]:

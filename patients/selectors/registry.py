@@ -1,17 +1,12 @@
-"""Reads of the registry. Every nominative read of one patient goes through patient_for_user."""
+"""Reads of the registry. Every nominative read of one patient goes through patients.access."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet, Sum, Value
-from django.http import Http404
 
-from escorter.audit import record, record_system
-from escorter.roles import CARE_TEAM, STAFF, check_role, has_role
 from patients.models import Patient, RegistryCount, Tier
 from patients.models.registry import WAITING_ORDER, search_expression
 from patients.normalise import strip_accents
@@ -34,46 +29,6 @@ LIST_FIELDS = (
     "priority_tier",
     "priority_explanation",
 )
-
-
-# Least privilege for practitioners: they open a file only when a rule registered by an app
-# above this one says they may (staffing: they hold a consultation with the patient).
-# `patients` cannot import staffing, which knows consultations; without a rule, no access.
-PractitionerRule = Callable[..., bool]
-_practitioner_rules: list[PractitionerRule] = []
-
-
-def practitioner_access_rule(rule: PractitionerRule) -> PractitionerRule:
-    """Register `rule(*, user, patient_id) -> bool`; a practitioner opens a file when one says yes."""
-    _practitioner_rules.append(rule)
-    return rule
-
-
-def practitioner_may_open(user, patient_id: int) -> bool:
-    return any(rule(user=user, patient_id=patient_id) for rule in _practitioner_rules)
-
-
-def patient_for_user(user, pk, *, request=None) -> Patient:
-    """The patient `pk` for `user`: role check, audit entry, 404 if missing.
-
-    Coordination and secretariat open every file; a practitioner only the files of the
-    patients they hold a consultation with (practitioner_access_rule); funders never.
-    """
-    check_role(user, *CARE_TEAM)
-    try:
-        patient = Patient.objects.select_related("commune", "priority_rule", "created_by").get(pk=int(pk))
-    except (Patient.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise Http404("Patient introuvable.")
-    if not has_role(user, *STAFF) and not practitioner_may_open(user, patient.pk):
-        raise PermissionDenied(
-            "Vous n'avez pas de consultation avec ce patient : son dossier est réservé à la coordination, "
-            "au secrétariat et aux praticiens qui le reçoivent."
-        )
-    if request is not None:
-        record(request, "view", patient)
-    else:
-        record_system("view", object_type="patients.Patient", object_id=patient.pk, user=user)
-    return patient
 
 
 def patient_history(patient: Patient) -> QuerySet:

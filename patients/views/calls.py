@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from escorter.audit import record
 from escorter.roles import STAFF, Role, has_role, role_required
+from patients.access import call_for_user, patient_for_user
 from patients.forms.calls import OUTCOME_KEYS, CallForm, QuickPatientForm
 from patients.models import CallOutcome
 from patients.models.calls import OUTCOME_SHORT
-from patients.selectors import patient_for_user
-from patients.selectors.calls import call_for_user, call_log, search_call_patients
+from patients.selectors.calls import call_log, search_call_patients
 from patients.services import calls as services
 
 LOG_DAYS = 7

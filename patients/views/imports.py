@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -15,6 +15,7 @@ from escorter.audit import record
 from escorter.models import TaskRun
 from escorter.roles import Role, role_required
 from escorter.taskruns import enqueue
+from patients.access import import_for_user
 from patients.forms import ImportForm
 from patients.models import ImportedPatient, PatientImport
 from patients.services.importing.batches import claim_import, preview_import
@@ -53,12 +54,14 @@ def _context(batch: PatientImport) -> dict:
     run = None
     if batch.summary.get("task_run"):
         run = TaskRun.objects.filter(pk=batch.summary["task_run"]).first()
-    return {"batch": batch, "preview": preview, "final": final, "run": run}
+    # summed here: a preview stored without one of the counts must not break the page
+    known = (preview.get("already_known") or 0) + (preview.get("duplicates_in_file") or 0)
+    return {"batch": batch, "preview": preview, "final": final, "run": run, "known": known}
 
 
 @role_required(Role.COORDINATOR)
 def import_detail(request, pk: int):
-    batch = get_object_or_404(PatientImport, pk=pk)
+    batch = import_for_user(request.user, pk, request=request)
     context = _context(batch)
     links = ImportedPatient.objects.filter(patient_import=batch).select_related("patient").order_by("outcome", "pk")
     context["patients"] = Paginator(links, 50).get_page(request.GET.get("page"))
@@ -68,7 +71,7 @@ def import_detail(request, pk: int):
 @role_required(Role.COORDINATOR)
 def import_status(request, pk: int):
     """htmx fragment polled while the import runs; reloads the page once it is over."""
-    batch = get_object_or_404(PatientImport, pk=pk)
+    batch = import_for_user(request.user, pk, audit=False)
     context = _context(batch)
     # nothing to poll (not confirmed yet, or over): the page itself tells where the import stands
     if batch.state != PatientImport.State.PREVIEW or context["run"] is None or context["run"].is_finished:
@@ -79,7 +82,7 @@ def import_status(request, pk: int):
 @role_required(Role.COORDINATOR)
 @require_POST
 def import_confirm(request, pk: int):
-    batch = get_object_or_404(PatientImport, pk=pk)
+    batch = import_for_user(request.user, pk, audit=False)
     if not claim_import(batch_id=batch.pk):
         messages.warning(request, "Cet import a déjà été lancé.")
         return redirect("patients:import_detail", pk=pk)
@@ -97,7 +100,7 @@ def import_confirm(request, pk: int):
 
 @role_required(Role.COORDINATOR)
 def import_errors(request, pk: int):
-    batch = get_object_or_404(PatientImport, pk=pk)
+    batch = import_for_user(request.user, pk, audit=False)  # audited below as a download
     record(request, "download", batch, detail="rapport d'erreurs")
     # BOM so that Excel opens the French accents correctly
     response = HttpResponse("\ufeff" + batch.errors_csv, content_type="text/csv; charset=utf-8")

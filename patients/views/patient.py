@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 from escorter.audit import record
 from escorter.roles import CARE_TEAM, STAFF, Role, has_role, role_required
 from patients import services
+from patients.access import patient_for_user
 from patients.forms import EraseForm, PatientForm, StatusChangeForm
 from patients.models import Patient
 from patients.rendering import patient_data_pdf
-from patients.selectors import patient_for_user, patient_history
+from patients.selectors import patient_history
 
 
 def _apply_errors(form, exc: ValidationError) -> None:

@@ -242,34 +242,6 @@ def profession_label(profession: str) -> str:
     return Profession(profession).label if profession in Profession.values else profession
 
 
-def consultation_for_user(user, pk, *, request=None) -> Consultation:
-    """The consultation `pk` for `user`: care team only (funders 403), audited, 404 if missing.
-
-    A practitioner reaches only the consultations they hold (their own agenda);
-    coordinators and secretaries reach all.
-    """
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
-
-    from escorter.audit import record, record_system
-    from escorter.roles import CARE_TEAM, Role, check_role, has_role
-
-    check_role(user, *CARE_TEAM)
-    try:
-        consultation = Consultation.objects.select_related(
-            "patient__commune", "professional", "permanence__premises__commune", "permanence__room"
-        ).get(pk=int(pk))
-    except (Consultation.DoesNotExist, ValueError, TypeError):
-        raise Http404("Consultation introuvable.")
-    if has_role(user, Role.PRACTITIONER) and consultation.professional.user_id != user.pk:
-        raise PermissionDenied("Cette consultation n'est pas dans votre agenda.")
-    if request is not None:
-        record(request, "view", consultation)
-    else:
-        record_system("view", object_type="staffing.Consultation", object_id=consultation.pk, user=user)
-    return consultation
-
-
 def distance_between(patient, permanence) -> float | None:
     from sites.selectors import distance_km
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from escorter.roles import Role, user_role
 from sites.models import Premises
 from staffing.models import CoverageTarget, Permanence, Profession, Professional, RotaRule
 from staffing.selectors.calendars import PARIS, iso_week, monday_of, paris_datetime
@@ -32,20 +29,6 @@ def rota_rules(*, premises_id: int | None = None, professional_id: int | None = 
     if professional_id:
         rules = rules.filter(professional_id=professional_id)
     return rules
-
-
-def permanence_for_user(user, pk: int) -> Permanence:
-    """A permanence the user may see: staff see all, a practitioner only their own."""
-    try:
-        permanence = Permanence.objects.select_related("professional", "premises", "room", "rule").get(pk=pk)
-    except Permanence.DoesNotExist:
-        raise Http404("Permanence introuvable.")
-    role = user_role(user)
-    if role in (Role.COORDINATOR, Role.SECRETARY):
-        return permanence
-    if role == Role.PRACTITIONER and permanence.professional.user_id == user.pk:
-        return permanence
-    raise PermissionDenied("Cette permanence n'est pas la vôtre.")
 
 
 def professional_of(user) -> Professional | None:

@@ -20,8 +20,9 @@ from escorter.params import int_param
 from escorter.roles import CARE_TEAM, STAFF, Role, has_role, role_required
 from escorter.sms import SmsError
 from escorter.taskruns import enqueue
-from patients.selectors import patient_for_user
+from patients.access import patient_for_user
 from staffing import tasks
+from staffing.access import consultation_for_user
 from staffing.filters import ProposalFilter
 from staffing.forms.booking import CancelForm
 from staffing.models import Consultation, ConsultationKind, ConsultationStatus, Permanence
@@ -45,7 +46,7 @@ def _moving(request, patient) -> Consultation | None:
     move_id = request.GET.get("move") or request.POST.get("move") or ""
     if not move_id:
         return None
-    consultation = selectors.consultation_for_user(request.user, move_id)
+    consultation = consultation_for_user(request.user, move_id)
     if consultation.patient_id != patient.pk:
         raise Http404("Ce rendez-vous n'appartient pas à ce patient.")
     return consultation
@@ -163,7 +164,7 @@ def patient_consultations(request, pk: int):
 @role_required(*STAFF)
 def consultation_detail(request, pk: int):
     """The confirmation: printable text, SMS text and its sending."""
-    consultation = selectors.consultation_for_user(request.user, pk, request=request)
+    consultation = consultation_for_user(request.user, pk, request=request)
     return render(
         request,
         "staffing/booking/consultation.html",
@@ -185,7 +186,7 @@ def _back_to(request, consultation) -> str:
 
 
 def _action(request, pk: int, action, success: str):
-    consultation = selectors.consultation_for_user(request.user, pk, request=request)
+    consultation = consultation_for_user(request.user, pk, request=request)
     try:
         action(consultation)
     except (SlotUnavailable, BookingError) as exc:
@@ -200,7 +201,7 @@ def _action(request, pk: int, action, success: str):
 def consultation_cancel(request, pk: int):
     form = CancelForm(request.POST)
     if not form.is_valid():
-        consultation = selectors.consultation_for_user(request.user, pk, request=request)
+        consultation = consultation_for_user(request.user, pk, request=request)
         messages.error(request, "Choisissez le motif de l'annulation.")
         return redirect(_back_to(request, consultation))
     return _action(
@@ -252,7 +253,7 @@ def proposal_reject(request, pk: int):
 @require_POST
 @role_required(*STAFF)
 def consultation_send_sms(request, pk: int):
-    consultation = selectors.consultation_for_user(request.user, pk, request=request)
+    consultation = consultation_for_user(request.user, pk, request=request)
     patient = consultation.patient
     if not (patient.sms_consent and patient.phone):
         raise PermissionDenied("Ce patient n'a pas accepté les SMS.")

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from escorter.params import int_param
 from escorter.roles import STAFF, Role, role_required
+from patients.access import call_for_user
 from patients.models import CallOutcome
 from patients.models.calls import OUTCOME_CSS, OUTCOME_SHORT
-from patients.selectors.calls import call_for_user, day_bounds, line_figures
+from patients.selectors.calls import day_bounds, line_figures
 from staffing.models import Permanence
 from staffing.selectors.calls import call_booking_figures, call_consultations, sas_bookings, snp_free_times
 from staffing.services.booking import SlotUnavailable

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 from escorter.audit import record
 from escorter.params import date_param, int_param
 from escorter.roles import STAFF, Role, has_role, role_required
+from staffing.access import consultation_for_user
 from staffing.forms.booking import CancelForm, OutcomeForm
 from staffing.models import Professional
 from staffing.selectors import day as selectors
-from staffing.selectors.booking import consultation_for_user
 from staffing.services.booking import BookingError, SlotUnavailable
 from staffing.services.outcomes import record_outcome
 

@@ -15,13 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from escorter.audit import record
 from escorter.roles import STAFF, Role, role_required
 from sites.forms import ClosureForm
 from sites.models import Premises
+from staffing.access import call_back_for_user, permanence_for_user
 from staffing.forms.rota import AbsenceForm, CallBackDoneForm, CancelPermanenceForm, ShortenPermanenceForm
-from staffing.models import CallBack, Professional
+from staffing.models import Professional
 from staffing.selectors import disruptions as selectors
-from staffing.selectors import rota as rota_selectors
 from staffing.selectors.calendars import paris_datetime
 from staffing.services import disruptions, rota
 
@@ -55,7 +56,7 @@ def _two_step(request, form, *, plan, act, context: dict, done_url: str, preview
 
 @role_required(*STAFF)
 def permanence_cancel(request, pk: int):
-    permanence = rota_selectors.permanence_for_user(request.user, pk)
+    permanence = permanence_for_user(request.user, pk)
     form = CancelPermanenceForm(request.POST or None)
     return _two_step(
         request,
@@ -76,7 +77,7 @@ def permanence_cancel(request, pk: int):
 
 @role_required(Role.COORDINATOR)
 def permanence_shorten(request, pk: int):
-    permanence = rota_selectors.permanence_for_user(request.user, pk)
+    permanence = permanence_for_user(request.user, pk)
     start, end = timezone.localtime(permanence.start), timezone.localtime(permanence.end)
     form = ShortenPermanenceForm(request.POST or None, initial={"start_time": start.time(), "end_time": end.time()})
 
@@ -175,13 +176,14 @@ def professional_deactivate(request, pk: int):
 @role_required(*STAFF)
 def call_back_queue(request):
     page = Paginator(selectors.call_back_queue(), selectors.QUEUE_PAGE).get_page(request.GET.get("page"))
+    record(request, "list", object_type="staffing.CallBack", detail="file « à rappeler »")
     return render(request, "staffing/disruptions/queue.html", {"page": page, "form": CallBackDoneForm()})
 
 
 @require_POST
 @role_required(*STAFF)
 def call_back_done(request, pk: int):
-    line = get_object_or_404(CallBack, pk=pk)
+    line = call_back_for_user(request.user, pk)
     form = CallBackDoneForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Indiquez la suite donnée à l'appel.")

@@ -16,6 +16,7 @@ from escorter.params import int_param
 from escorter.roles import CARE_TEAM, STAFF, Role, has_role, role_required
 from escorter.taskruns import enqueue
 from staffing import tasks
+from staffing.access import permanence_for_user
 from staffing.forms.rota import AbsenceForm, PermanenceForm, ProfessionalForm, RotaRuleForm
 from staffing.models import Absence, Professional, RotaRule
 from staffing.selectors import disruptions as disruption_selectors
@@ -142,7 +143,7 @@ def generate_now(request):
 
 @role_required(*CARE_TEAM)
 def permanence_detail(request, pk: int):
-    permanence = selectors.permanence_for_user(request.user, pk)
+    permanence = permanence_for_user(request.user, pk)
     booked = permanence.pk in booked_permanence_ids([permanence.pk])
     staff = has_role(request.user, *STAFF)
     return render(

@@ -11,8 +11,8 @@ from django.utils import timezone
 from escorter.models import AuditLog
 from escorter.roles import Role
 from patients import services
+from patients.access import patient_for_user
 from patients.models import Patient, PatientStatusChange
-from patients.selectors import patient_for_user
 from tests.concurrency import at_once
 from tests.factories import CommuneFactory, make_user
 from tests.patients.factories import PatientFactory, valid_nir
