@@ -81,3 +81,101 @@ class CommuneFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         commune, _ = model_class.objects.update_or_create(insee_code=kwargs.pop("insee_code"), defaults=kwargs)
         return commune
+
+
+def make_world() -> dict:
+    """One object of every kind a URL names, each reachable by the personas of the role table.
+
+    The practitioner holds the booked consultation (so they may open its patient's file), the
+    funder belongs to the organisation of the published report, the API client holds every scope.
+    """
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from escorter.models import TaskRun
+    from interop.models import SasAppointment
+    from interop.services import create_api_client
+    from patients.models import Call, PatientImport
+    from reporting.models import MonthlyReport
+    from sites.models import Department
+    from staffing.models import CallBack, Consultation, ConsultationKind
+    from staffing.tasks import project_capacity
+    from tests.patients.factories import PatientFactory
+    from tests.reporting.factories import ExpenseFactory
+    from tests.staffing.booking_helpers import permanence
+    from tests.staffing.factories import CalendarFeedFactory, ClosureFactory, RotaRuleFactory
+
+    # reference data, absent after a `transaction=True` test's flush: the territory page needs it
+    Department.objects.get_or_create(
+        code="85", defaults={"name": "Vendée", "region_code": "52", "region_name": "Pays de la Loire"}
+    )
+    practitioner = make_user(Role.PRACTITIONER, username="persona-practitioner")
+    funder = FunderFactory(name="ARS des Pays de la Loire")
+    perm = permanence(days=2)
+    perm.professional.user = practitioner
+    perm.professional.save(update_fields=["user"])
+    patient = PatientFactory(sms_consent=True, phone="06 12 34 56 78")
+
+    def consultation(who, minutes, status, **extra):
+        return Consultation.objects.create(
+            patient=who,
+            permanence=perm,
+            professional=perm.professional,
+            start=perm.start + dt.timedelta(minutes=minutes),
+            end=perm.start + dt.timedelta(minutes=minutes + 20),
+            kind=ConsultationKind.FIRST_VISIT,
+            status=status,
+            **extra,
+        )
+
+    booked = consultation(patient, 0, Consultation.Status.BOOKED)
+    proposal = consultation(
+        PatientFactory(), 40, Consultation.Status.PROPOSED, expires_at=timezone.now() + dt.timedelta(days=2)
+    )
+    api_client, token = create_api_client(name="SAS")
+    sas_booked = consultation(PatientFactory(), 60, Consultation.Status.BOOKED)
+    sas_appointment = SasAppointment.objects.create(
+        client=api_client, consultation=sas_booked, identifier_system="urn:sas", identifier_value="rdv-1"
+    )
+    report = MonthlyReport(audience=funder, month=dt.date(2026, 10, 1))
+    for fmt in ("pdf", "xlsx", "csv"):
+        report.file_for(fmt).save(f"rapport.{fmt}", ContentFile(b"rapport"), save=False)
+    report.status, report.generated_at, report.checksum = MonthlyReport.Status.PUBLISHED, timezone.now(), "0" * 64
+    report.save()
+    expense = ExpenseFactory()
+    upload = PatientImport.objects.create(file="imports/liste.csv", original_name="liste.csv", summary={})
+    return {
+        "users": {
+            Role.COORDINATOR: make_user(Role.COORDINATOR, username="persona-coordinator"),
+            Role.SECRETARY: make_user(Role.SECRETARY, username="persona-secretary"),
+            Role.PRACTITIONER: practitioner,
+            Role.FUNDER: make_user(Role.FUNDER, username="persona-funder", funder=funder),
+        },
+        "token": token,
+        "task_run": TaskRun.objects.create(task_name="x"),
+        "premises": perm.premises,
+        "room": perm.room,
+        "closure": ClosureFactory(premises=perm.premises),
+        "patient": patient,
+        "import": upload,
+        "call": Call.objects.create(patient=patient),
+        "professional": perm.professional,
+        "rule": RotaRuleFactory(professional=perm.professional),
+        "permanence": perm,
+        "slot": (perm.start + dt.timedelta(minutes=100)).isoformat(),
+        "day": timezone.localdate(perm.start).isoformat(),
+        "feed": CalendarFeedFactory(professional=perm.professional),
+        "premises_feed": CalendarFeedFactory(professional=None, premises=perm.premises),
+        "consultation": booked,
+        "proposal": proposal,
+        "sas_appointment": sas_appointment,
+        "report": report,
+        "funding_line": expense.line,
+        "expense": expense,
+        "call_back": CallBack.objects.create(
+            patient=patient, kind=ConsultationKind.FOLLOW_UP, reason="Permanence annulée"
+        ),
+        "planner_run": TaskRun.objects.create(task_name=project_capacity.name),
+    }
