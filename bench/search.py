@@ -5,16 +5,18 @@
 
 For each size it creates a throwaway database (`<db>_bench_<label>_<size>`), migrates it,
 builds the registry server-side (INSERT ... SELECT over generate_series, secondary indexes
-dropped during the load and rebuilt after, as a bulk import would), ANALYZEs, then times
+dropped during the load and rebuilt after, as a bulk import would), VACUUM ANALYZEs, then times
 each request kind at the view (Django test client, logged in as a secretary) and prints
 p50/p95 per kind for demo size and N side by side with the ratio of the p95s, the query
 count per request, the CPU time of the web process (p50, in ms: the request's own cost,
-whatever else loads the machine), and the EXPLAIN ANALYZE of the slowest query of the slowest kind.
+whatever else loads the machine), the server's execution time of the request's reads of the
+registry ("SQL ms": EXPLAIN ANALYZE of each, summed), and the EXPLAIN ANALYZE of the slowest query
+of the slowest kind.
 
 `--before REV` measures a second checkout (a git revision, extracted with `git archive`, or a
 directory) at size N in the same run and prints the before/after table. The databases are dropped
 at the end unless `--keep`; `--reuse` keeps them and, on the next run, skips the build of a
-registry already complete there (migrate still applies what the code added since, then ANALYZE).
+registry already complete there (migrate still applies what the code added since, then VACUUM ANALYZE).
 """
 
 from __future__ import annotations
@@ -97,6 +99,19 @@ def _pass_second_factor(client, user) -> None:
     session.save()
 
 
+def _server_ms(connection, captured) -> float:
+    """The server's own execution time (EXPLAIN ANALYZE) of the request's reads of the registry, summed:
+    what the indexes decide, whatever the load of the machine adds to the wall clock."""
+    total = 0.0
+    with connection.cursor() as cursor:
+        for query in captured:
+            sql = query["sql"]
+            if sql.lstrip().upper().startswith("SELECT") and "patients_patient" in sql:
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+                total += cursor.fetchone()[0][0]["Execution Time"]
+    return total
+
+
 def measure_kinds(ids: dict, repeat: int) -> dict:
     from django.contrib.auth.models import User
     from django.db import connection, reset_queries
@@ -134,6 +149,7 @@ def measure_kinds(ids: dict, repeat: int) -> dict:
         captured = list(queries.captured_queries)
         slowest = max(captured, key=lambda q: float(q["time"]))
         reset_queries()
+        sql_ms = _server_ms(connection, captured)
         timings.sort()
         results[kind] = {
             "p50": statistics.median(timings),
@@ -142,6 +158,7 @@ def measure_kinds(ids: dict, repeat: int) -> dict:
             "queries": len(captured),
             "slowest_sql": slowest["sql"],
             "slowest_ms": float(slowest["time"]) * 1000,
+            "sql_ms": sql_ms,
         }
     worst = max(results, key=lambda k: results[k]["p95"])
     with connection.cursor() as cursor:
@@ -242,8 +259,16 @@ def run_one(args, code: Path, label: str, patients: int) -> dict:
     # each size's figures as soon as they are measured (a long run cut short keeps them)
     for kind, _ in KINDS:
         row = result["kinds"][kind]
-        print(f"  {kind:<22} p50 {row['p50']:8.1f} ms  p95 {row['p95']:8.1f} ms  {row['queries']} queries", flush=True)
+        print(
+            f"  {kind:<22} p50 {row['p50']:8.1f} ms  p95 {row['p95']:8.1f} ms  SQL {_sql(row):>7} ms  "
+            f"{row['queries']} queries",
+            flush=True,
+        )
     return result
+
+
+def _sql(row: dict) -> str:
+    return f"{row['sql_ms']:.1f}" if "sql_ms" in row else "-"
 
 
 def print_table(title: str, left: tuple[str, dict], right: tuple[str, dict], ratio_label: str) -> None:
@@ -251,7 +276,7 @@ def print_table(title: str, left: tuple[str, dict], right: tuple[str, dict], rat
     print(f"\n{title}")
     header = (
         f"{'kind':<22} {left_name + ' p50/p95 ms':>24} {right_name + ' p50/p95 ms':>26} {ratio_label:>8} "
-        f"{'web CPU p50':>13} {'queries':>9}"
+        f"{'web CPU p50':>13} {'SQL ms':>15} {'queries':>9}"
     )
     print(header)
     print("-" * len(header))
@@ -260,7 +285,8 @@ def print_table(title: str, left: tuple[str, dict], right: tuple[str, dict], rat
         ratio = y["p95"] / x["p95"] if x["p95"] else float("inf")
         print(
             f"{kind:<22} {x['p50']:>11.1f} / {x['p95']:>8.1f} {y['p50']:>13.1f} / {y['p95']:>8.1f} "
-            f"{ratio:>8.2f} {x['cpu_p50']:>6.0f}/{y['cpu_p50']:<6.0f} {x['queries']:>4}/{y['queries']:<4}"
+            f"{ratio:>8.2f} {x['cpu_p50']:>6.0f}/{y['cpu_p50']:<6.0f} {_sql(x):>7}/{_sql(y):<7} "
+            f"{x['queries']:>4}/{y['queries']:<4}"
         )
 
 
