@@ -32,11 +32,3 @@ def test_unfinished_task_fragment_polls_itself(client, login_as):
     run = TaskRun.objects.create(task_name="x", progress=40)
     fragment = client.get(f"/taches/{run.pk}/").content.decode()
     assert 'hx-trigger="every 1s"' in fragment and "40 %" in fragment
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.FUNDER])
-def test_task_progress_is_for_staff_only(client, login_as, role):
-    login_as(role)
-    run = TaskRun.objects.create(task_name="x")
-    assert client.get(f"/taches/{run.pk}/").status_code == 403

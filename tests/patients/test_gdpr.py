@@ -149,10 +149,3 @@ def test_unknown_export_format_is_a_404(client, login_as):
     patient = PatientFactory()
     login_as(Role.COORDINATOR)
     assert client.get(f"/patients/{patient.pk}/donnees.xml").status_code == 404
-
-
-@pytest.mark.parametrize("role", [Role.SECRETARY, Role.PRACTITIONER, Role.FUNDER])
-def test_right_of_access_export_is_for_coordinators(client, login_as, role):
-    patient = PatientFactory()
-    login_as(role)
-    assert client.get(f"/patients/{patient.pk}/donnees.json").status_code == 403

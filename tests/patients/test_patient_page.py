@@ -184,15 +184,6 @@ def test_editing_recomputes_the_score(client, login_as):
     assert patient.disability and patient.priority_score == 50 and patient.priority_tier == "P1"
 
 
-@pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.FUNDER])
-def test_practitioners_and_funders_cannot_create_or_edit(client, login_as, role):
-    patient = PatientFactory()
-    login_as(role)
-    assert client.get("/patients/nouveau/").status_code == 403
-    assert client.get(f"/patients/{patient.pk}/modifier/").status_code == 403
-    assert client.post(f"/patients/{patient.pk}/statut/", {"to_status": "in_care"}).status_code == 403
-
-
 # --- status lifecycle ---------------------------------------------------------------------------
 
 

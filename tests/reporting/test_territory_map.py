@@ -31,12 +31,6 @@ def territory():
     return bouin, challans, noirmoutier
 
 
-@pytest.mark.parametrize(("role", "status"), [(Role.COORDINATOR, 200), (Role.SECRETARY, 200), (Role.FUNDER, 403)])
-def test_the_map_is_for_the_team_staff(client, login_as, territory, role, status):
-    login_as(role)
-    assert client.get(URL).status_code == status
-
-
 def test_communes_are_drawn_as_shaded_outlines(client, login_as, territory):
     login_as(Role.COORDINATOR)
     page = client.get(URL).context["map"]

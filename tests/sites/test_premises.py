@@ -94,14 +94,6 @@ def test_post_without_csrf_token_is_refused(login_as):
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("role", [Role.SECRETARY, Role.PRACTITIONER, Role.FUNDER])
-def test_only_coordinators_edit_premises(client, login_as, role):
-    premises = PremisesFactory()
-    login_as(role)
-    assert client.get(f"/territoire/locaux/{premises.pk}/modifier/").status_code == 403
-    assert client.post(f"/territoire/locaux/{premises.pk}/salles/nouvelle/", {"name": "X"}).status_code == 403
-
-
 def test_closure_with_end_before_start_gets_a_french_error(client, login_as):
     premises = PremisesFactory()
     login_as(Role.COORDINATOR)

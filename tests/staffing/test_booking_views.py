@@ -59,50 +59,6 @@ def _started_permanence(**kwargs):
     return permanence(start=start, **kwargs)
 
 
-def _pages():
-    perm = permanence()
-    who = patient()
-    booked = _consultation(perm, who)
-    return {
-        "book_for_patient": reverse("staffing:book_for_patient", args=[who.pk]),
-        "book_confirm": reverse("staffing:book_confirm", args=[who.pk])
-        + f"?permanence={perm.pk}&start={(perm.start + dt.timedelta(hours=1)).isoformat().replace('+', '%2B')}",
-        "patient_consultations": reverse("staffing:patient_consultations", args=[who.pk]),
-        "consultation_detail": reverse("staffing:consultation_detail", args=[booked.pk]),
-        "scheduler": reverse("staffing:scheduler"),
-        "secretary_day": reverse("staffing:secretary_day"),
-        "practitioner_day": reverse("staffing:practitioner_day"),
-    }
-
-
-ACCESS = {
-    # page: roles that get 200 (the others 403)
-    "book_for_patient": {Role.COORDINATOR, Role.SECRETARY},
-    "book_confirm": {Role.COORDINATOR, Role.SECRETARY},
-    # a practitioner only for patients they hold a consultation with (tests/patients/test_practitioner_access.py)
-    "patient_consultations": {Role.COORDINATOR, Role.SECRETARY},
-    "consultation_detail": {Role.COORDINATOR, Role.SECRETARY},
-    "scheduler": {Role.COORDINATOR, Role.SECRETARY},
-    "secretary_day": {Role.COORDINATOR, Role.SECRETARY},
-    "practitioner_day": {Role.COORDINATOR, Role.PRACTITIONER},
-}
-
-
-@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.SECRETARY, Role.PRACTITIONER, Role.FUNDER])
-@pytest.mark.parametrize("page", sorted(ACCESS))
-def test_each_page_answers_each_role_as_the_role_table_says(client, login_as, role, page):
-    url = _pages()[page]
-    login_as(role)
-    expected = 200 if role in ACCESS[page] else 403
-    assert client.get(url).status_code == expected
-
-
-@pytest.mark.parametrize("page", sorted(ACCESS))
-def test_anonymous_visitors_are_sent_to_login(client, page):
-    response = client.get(_pages()[page])
-    assert response.status_code == 302 and response["Location"].startswith("/connexion/")
-
-
 POSTS = [
     "consultation_cancel",
     "consultation_no_show",

@@ -126,13 +126,6 @@ def test_the_stored_result_names_no_patient(territory):
         assert who.last_name not in text
 
 
-@pytest.mark.parametrize("role", [Role.SECRETARY, Role.PRACTITIONER, Role.FUNDER])
-def test_only_coordinators_use_the_planner(client, login_as, role):
-    login_as(role)
-    assert client.get("/equipe/projection/").status_code == 403
-    assert client.post("/equipe/projection/regle/", {}).status_code == 403
-
-
 def test_coordinator_runs_a_what_if_and_reads_the_result(
     client, login_as, territory, django_capture_on_commit_callbacks
 ):
