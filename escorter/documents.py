@@ -11,12 +11,18 @@ from django.template.loader import render_to_string
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
-def html_to_pdf(html: str, *, variant: str | None = None) -> bytes:
-    """`html` laid out as a PDF. Resources resolve against the project folder: the documents embed
-    their images as data URIs and never fetch anything over the network."""
+def lay_out(html: str, *, variant: str | None = None):
+    """`html` laid out in pages (a WeasyPrint Document: its pages can be measured before writing).
+    Resources resolve against the project folder: the documents embed their images as data URIs
+    and never fetch anything over the network."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=variant)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(pdf_variant=variant)
+
+
+def html_to_pdf(html: str, *, variant: str | None = None) -> bytes:
+    """`html` laid out as a PDF."""
+    return lay_out(html, variant=variant).write_pdf(pdf_variant=variant)
 
 
 def render_pdf(template: str, context: dict, *, variant: str | None = None) -> bytes:

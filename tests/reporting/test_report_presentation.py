@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zlib
+from dataclasses import replace
 from decimal import Decimal
 
+from escorter.documents import lay_out
 from escorter.palette import TIER_COLOURS
 from reporting.periods import Month
 from reporting.rendering import ReportDocument, Sender
 from reporting.rendering.charts import bar_chart
-from reporting.rendering.pdf_file import render_html, render_pdf
+from reporting.rendering.pdf_file import NEARLY_EMPTY, last_page_fill, render_html, render_pdf
 from reporting.rendering.xlsx_file import spreadsheet_number
 from reporting.tables import Cell, ProtectedSection, ProtectedTable
 
@@ -81,6 +83,32 @@ def test_no_commentary_prints_no_empty_box():
 def test_masking_symbols_are_explained_before_the_first_table():
     html = render_html(_document())
     assert html.index("valeur masquée") < html.index("Patients par statut")
+
+
+def test_a_report_that_would_end_on_a_nearly_empty_page_is_laid_out_tighter():
+    # three tables of 8 rows, each with its chart: two pages and a few lines on a third
+    tables = [
+        ProtectedTable(
+            key=f"t{i}",
+            title=f"Tableau {i}",
+            row_header="Statut",
+            header=["P1", "P2"],
+            rows=[(f"Ligne {j}", [Cell(10 + j, str(10 + j)), Cell(20 + j, str(20 + j))]) for j in range(8)],
+            formats=["int", "int"],
+            chart="bar",
+        )
+        for i in range(3)
+    ]
+    document = replace(_document(), sections=[ProtectedSection(key="s", title="Parcours", tables=tables, notes=[])])
+    normal = lay_out(render_html(document))
+    assert len(normal.pages) == 3 and last_page_fill(normal) < NEARLY_EMPTY
+    pages = re.findall(rb"/Type\s*/Page(?![s\w])", _pdf_objects(render_pdf(document)))
+    assert len(pages) == 2
+
+
+def test_the_reading_notes_come_before_the_first_table_not_alone_at_the_end():
+    html = render_html(_document())
+    assert html.index("Aucune donnée nominative.") < html.index("Patients par statut")
 
 
 def test_tier_series_use_the_app_tier_colours():
