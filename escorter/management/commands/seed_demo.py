@@ -8,6 +8,7 @@ this command, never by the running application.
 
 from __future__ import annotations
 
+import time
 from importlib import import_module
 
 from django.apps import apps
@@ -30,7 +31,15 @@ class Command(BaseCommand):
     help = "Charge le territoire de démonstration (idempotent)."
 
     def handle(self, *args, **options):
-        for step in demo_steps():
+        steps = demo_steps()
+        started = time.monotonic()
+        self.stdout.write(f"Chargement du territoire de démonstration ({len(steps)} étapes, quelques minutes)…")
+        for number, step in enumerate(steps, start=1):
+            # printed before each step, so that a long step does not look like a hang
+            app = step.__module__.split(".")[0]
+            elapsed = time.monotonic() - started
+            self.stdout.write(f"[{number}/{len(steps)}] {app} : {step.__name__}… ({elapsed:.0f} s écoulées)")
+            self.stdout.flush()
             with transaction.atomic():
                 step(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Territoire de démonstration prêt."))
