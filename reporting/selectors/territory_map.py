@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from patients.models import Patient
 from reporting.secrecy import format_value, is_small
+from reporting.selectors.capacity_gaps import CapacityGaps, capacity_gaps
 from sites.models import Commune, Premises
 from sites.outlines import OutlineMap, outline_map
 from sites.selectors import commune_centroids, great_circle_km, territory_communes
@@ -52,6 +53,7 @@ class TerritoryShading:
     catchments: list[tuple[Premises, str, list[str]]]  # premises, colour, commune names
     counted_at: object = None
     missing: list[Commune] = field(default_factory=list)
+    gaps: CapacityGaps | None = None
 
 
 def waiting_by_commune() -> tuple[dict[int, int], object]:
@@ -163,4 +165,5 @@ def territory_shading(*, width: int = 640) -> TerritoryShading:
         catchments=catchments,
         counted_at=counted_at,
         missing=drawn.missing,
+        gaps=capacity_gaps(shaded, sites, centroids, counts),
     )

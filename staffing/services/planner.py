@@ -55,6 +55,8 @@ class Projection:
     follow_ups_served: int = 0
     seconds: float = 0.0
     served: dict = field(default_factory=dict)  # patient id -> projected date (ISO); not shown to anyone
+    # commune id (str) -> first-visit patients waiting there, median days from today (-1: beyond), not seen
+    communes: dict = field(default_factory=dict)
 
     def as_dict(self, *, with_patients: bool = False) -> dict:
         data = {k: v for k, v in self.__dict__.items() if k != "served"}
@@ -120,6 +122,7 @@ def project_waits(
     waits: dict[str, list[float]] = {tier: [] for tier in TIERS}
     remaining_wait: dict[str, list[float]] = {tier: [] for tier in TIERS}
     tier_of: dict[int, str] = {}
+    by_commune: dict[int, list[float]] = {}
     for week in range(weeks):
         week_start, week_end = now + dt.timedelta(weeks=week), now + dt.timedelta(weeks=week + 1)
         today = timezone.localdate(week_start)
@@ -165,6 +168,7 @@ def project_waits(
                 served_this_week[tier] += 1
                 waits[tier].append(float((day - patient.referral_date).days))
                 remaining_wait[tier].append(float((day - timezone.localdate(now)).days))
+                by_commune.setdefault(patient.commune_id, []).append(remaining_wait[tier][-1])
                 projection.served[patient.pk] = day.isoformat()
             queue = [p for p in queue if p.pk not in gone]
         projection.weekly.append(served_this_week)
@@ -175,6 +179,16 @@ def project_waits(
             tier = tier_of[patient.pk]
             waits[tier].append(float("inf"))
             remaining_wait[tier].append(float("inf"))
+            by_commune.setdefault(patient.commune_id, []).append(float("inf"))
+    projection.communes = {
+        str(commune): {
+            "waiting": len(days),
+            "median_from_today": _finite(_percentile(days, 0.5)),
+            "not_served": sum(1 for d in days if d == float("inf")),
+        }
+        for commune, days in by_commune.items()
+        if commune is not None
+    }
     for tier in TIERS:
         total = len(waits[tier])
         served = sum(1 for w in waits[tier] if w != float("inf"))

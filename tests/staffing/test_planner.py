@@ -184,3 +184,13 @@ def test_the_projection_runs_on_a_real_worker_with_its_progress_recorded(celery_
     assert run.status == TaskRun.Status.SUCCESS, run.message
     assert run.progress == 100 and run.result["baseline"]["tiers"]["P1"]["served"] == 1
     assert run.message.startswith("Situation actuelle : P1 vu en")
+
+
+def test_the_projection_tells_each_commune_its_patients_wait(territory, settings):
+    settings.SCHEDULER_RESERVE_SHARE = 0
+    projection = project_waits(weeks=4, no_show_rate=0.0)
+    commune = territory[0].commune_id
+    figures = projection.as_dict()["communes"]
+    assert list(figures) == [str(commune)]
+    assert (figures[str(commune)]["waiting"], figures[str(commune)]["not_served"]) == (20, 8)
+    assert 0 < figures[str(commune)]["median_from_today"] <= 28  # 12 of 20 seen within the four weeks
