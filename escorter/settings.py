@@ -359,8 +359,9 @@ if not (len(SAS_CPTS_FINESS) == 9 and SAS_CPTS_FINESS.isdigit()):
 # SAS_CPTS_PHONE is the name this setting had on the SAS side before the two were merged:
 # still read when ESCORTER_TEAM_PHONE is absent, so existing .env files keep working.
 # An empty value counts as unset (docker-compose passes both names, empty when not in .env).
+DEMO_TEAM_PHONE = "02 51 00 00 00"  # `check --deploy` warns when production still gives patients this one
 ESCORTER_TEAM_PHONE = (
-    env.str("ESCORTER_TEAM_PHONE", default="") or env.str("SAS_CPTS_PHONE", default="") or "02 51 00 00 00"  # demo
+    env.str("ESCORTER_TEAM_PHONE", default="") or env.str("SAS_CPTS_PHONE", default="") or DEMO_TEAM_PHONE
 )
 # The CPTS as it signs the funders' reports (header of the PDF).
 ESCORTER_CPTS_ADDRESS = env.str("ESCORTER_CPTS_ADDRESS", default="Maison de santé, 2 rue de la Poste, 85230 Bouin")

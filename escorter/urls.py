@@ -24,9 +24,7 @@ urlpatterns = [
     path("compte/mot-de-passe/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("mot-de-passe-oublie/", accounts.password_reset, name="password_reset"),
     path("mot-de-passe-oublie/envoye/", accounts.password_reset_done, name="password_reset_done"),
-    path(
-        "mot-de-passe-oublie/<uidb64>/<token>/", accounts.password_reset_confirm, name="password_reset_confirm"
-    ),
+    path("mot-de-passe-oublie/<uidb64>/<token>/", accounts.password_reset_confirm, name="password_reset_confirm"),
     path("mot-de-passe-oublie/termine/", accounts.password_reset_complete, name="password_reset_complete"),
     path("healthz", views.healthz, name="healthz"),
     path("taches/<int:pk>/", views.task_run_status, name="task_run_status"),

@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "x" * 10 + "-production-secret-key-that-is-long-enough-and-random-0123456789",
     "ALLOWED_HOSTS": "escorter.example.fr",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "ESCORTER_TEAM_PHONE": "02 51 49 00 00",
 }
 
 
@@ -67,3 +68,12 @@ def test_the_team_phone_falls_back_to_its_former_sas_name():
     assert old_name.stdout.strip() == "+33251999999", old_name.stderr
     both = _manage(*show, env={"ESCORTER_TEAM_PHONE": "02 51 11 11 11", "SAS_CPTS_PHONE": "+33251999999"})
     assert both.stdout.strip() == "02 51 11 11 11", both.stderr
+
+
+def test_deploy_check_warns_while_patients_would_be_given_the_demo_number(settings):
+    from escorter.checks import team_phone_is_set
+
+    settings.ESCORTER_TEAM_PHONE = settings.DEMO_TEAM_PHONE
+    assert [warning.id for warning in team_phone_is_set()] == ["escorter.W001"]
+    settings.ESCORTER_TEAM_PHONE = "02 51 49 00 00"
+    assert team_phone_is_set() == []
