@@ -48,12 +48,17 @@ def _years_ago(today: dt.date, years: int) -> dt.date:
         return today.replace(year=today.year - years, day=28)
 
 
-def territory_communes():
-    return Commune.objects.filter(in_territory=True).order_by("name")
+def territory_choices() -> tuple[list, list]:
+    """The territory's communes and EPCIs as (value, label) choices, from one query of tuples.
 
-
-def epci_choices():
-    return [(code, name) for code, name in territory_communes().values_list("epci_code", "epci_name").distinct()]
+    No Commune instances: 253 of them per request cost more CPU than the page's fifty patients.
+    Each EPCI is listed once, by name (ordering by commune name made the DISTINCT per commune).
+    """
+    rows = Commune.objects.filter(in_territory=True).order_by("name")
+    rows = list(rows.values_list("pk", "name", "insee_code", "epci_code", "epci_name"))
+    communes = [(str(pk), f"{name} ({insee})") for pk, name, insee, _, _ in rows]
+    epcis = sorted({(code, epci) for *_, code, epci in rows if code}, key=lambda choice: choice[1].casefold())
+    return communes, epcis
 
 
 class WaitingListFilter(django_filters.FilterSet):
@@ -80,11 +85,11 @@ class WaitingListFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
         distinct=False,
     )
-    commune = django_filters.ModelChoiceFilter(
-        label="Commune", queryset=territory_communes(), empty_label="Toutes", widget=LongSelect
-    )
+    # choices set per request in __init__ (territory_choices); every select is rendered in Python
+    # (escorter.forms_markup), not one template per option
+    commune = django_filters.ChoiceFilter(label="Commune", choices=[], empty_label="Toutes", widget=LongSelect)
     epci = django_filters.ChoiceFilter(
-        label="EPCI", choices=epci_choices, method="filter_epci", empty_label="Tous", widget=LongSelect
+        label="EPCI", choices=[], method="filter_epci", empty_label="Tous", widget=LongSelect
     )
     ald = django_filters.BooleanFilter(
         label="ALD", widget=forms.Select(choices=[("", "Indifférent"), ("true", "Oui"), ("false", "Non")])
@@ -106,7 +111,9 @@ class WaitingListFilter(django_filters.FilterSet):
         if not data.get("status"):
             data["status"] = STATUS_AWAITING
         super().__init__(data, *args, **kwargs)
-        self.filters["commune"].queryset = territory_communes()
+        communes, epcis = territory_choices()
+        self.filters["commune"].extra["choices"] = communes
+        self.filters["epci"].extra["choices"] = epcis
 
     def filter_search(self, queryset, name, value):
         return search_patients(queryset, value)

@@ -1,8 +1,8 @@
-"""Filters every template gets without {% load %} (TEMPLATES builtins): phones, French numbers."""
+"""Filters every template gets without {% load %} (TEMPLATES builtins): phones, French numbers, form fields."""
 
 from django import template
 
-from escorter import phones
+from escorter import forms_markup, phones
 
 register = template.Library()
 
@@ -28,3 +28,11 @@ def fr_number(value) -> str:
         return str(value)
     text = f"{number:,.0f}" if number.is_integer() else f"{number:,.1f}"
     return text.replace(",", "\u202f").replace(".", ",")
+
+
+@register.filter
+def form_field(bound_field) -> str:
+    """A form field in Bootstrap 5 markup, rendered in Python: the markup of crispy-forms'
+    `as_crispy_field` (label, widget with its classes, invalid feedback) without its dozen
+    nested templates per field (escorter.forms_markup)."""
+    return forms_markup.field(bound_field)

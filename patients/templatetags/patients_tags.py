@@ -4,32 +4,17 @@ from django import template
 from django.utils.html import format_html
 
 from escorter.phones import format_phone
+from patients import waiting_rows as rows
 from patients.models import IssueKind, RowOutcome
 
 register = template.Library()
+register.filter("criteria_labels", rows.criteria_labels)
+register.filter("status_badge", rows.status_badge)
 
 
 @register.filter
 def phone(value: str) -> str:
     return format_phone(value or "")
-
-
-@register.filter
-def criteria_labels(explanation) -> str:
-    criteria = (explanation or {}).get("criteria") or []
-    return " · ".join(f"{c['label']} +{c['points']}" for c in criteria)
-
-
-@register.filter
-def status_badge(status: str) -> str:
-    return {
-        "waiting": "text-bg-warning",
-        "in_care": "text-bg-info",
-        "gp_found": "text-bg-success",
-        "moved": "text-bg-secondary",
-        "deceased": "text-bg-dark",
-        "declined": "text-bg-light border",
-    }.get(status, "text-bg-light")
 
 
 @register.filter
@@ -74,3 +59,9 @@ def import_badge(code: str) -> str:
     """The badge of an import remark's kind or of a previewed row's outcome."""
     label, colour = _IMPORT_BADGES.get(code, (code, "text-bg-secondary"))
     return format_html('<span class="badge {}">{}</span>', colour, label)
+
+
+@register.filter
+def waiting_rows(page) -> str:
+    """The rows of a page of the waiting list, rendered in Python (patients.waiting_rows)."""
+    return rows.waiting_rows(page)

@@ -126,12 +126,30 @@ def test_filters_by_tier_ald_age_band_commune_and_epci(client, login_as):
     assert names(referral_source="pharmacy") == set()
 
 
+def test_filter_form_lists_each_epci_once_and_marks_a_bad_choice(client, login_as):
+    """The filter form is rendered in Python (escorter.forms_markup): selected values, one option per
+    EPCI (not one per commune), and the invalid-choice feedback of the Bootstrap markup."""
+    CommuneFactory(name="Bouin", epci_code="200071629", epci_name="CC Challans-Gois Communauté")
+    beauvoir = CommuneFactory(name="Beauvoir-sur-Mer", epci_code="200071629", epci_name="CC Challans-Gois Communauté")
+    login_as(Role.SECRETARY)
+    html = client.get(URL, {"commune": beauvoir.pk, "ald": "true"}).content.decode()
+    assert html.count('<option value="200071629">CC Challans-Gois Communauté</option>') == 1
+    assert f'<option value="{beauvoir.pk}" selected>Beauvoir-sur-Mer ({beauvoir.insee_code})</option>' in html
+    assert '<option value="true" selected>Oui</option>' in html
+    assert '<label for="id_commune" class="form-label">Commune</label>' in html
+    html = client.get(URL, {"epci": "<b>zz</b>"}).content.decode()
+    assert 'aria-describedby="id_epci_error" aria-invalid="true"' in html
+    assert 'class="longselect form-select is-invalid"' in html
+    assert "<b>zz</b>" not in html and "&lt;b&gt;zz&lt;/b&gt;" in html
+    assert "Aucun patient ne correspond à ces critères." in html
+
+
 def test_query_count_does_not_grow_with_rows_nor_pages(client, login_as, django_assert_num_queries):
     login_as(Role.SECRETARY)
     PatientFactory()
     client.get(URL)  # warm caches (content types, session)
-    # session, user, second-factor device, role, page, counts (2), audit, commune filters (2)
-    with django_assert_num_queries(10) as one:
+    # session, user, second-factor device, role, page, counts (2), audit, the territory's choices
+    with django_assert_num_queries(9) as one:
         client.get(URL)
     PatientFactory.create_batch(99)
     with django_assert_num_queries(len(one.captured_queries)):
