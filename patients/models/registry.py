@@ -238,6 +238,12 @@ class Patient(models.Model):
             GinIndex(OpClass(F("search_name"), name="gin_trgm_ops"), name="patient_search_trgm_idx"),
             GinIndex(OpClass(F("phone_search"), name="gin_trgm_ops"), name="patient_phone_search_trgm_idx"),
             models.Index(fields=["status", "status_changed_at"], name="patient_status_changed_idx"),
+            # the dashboard's running month: counts of what the maintained counts leave out or cannot group
+            models.Index(F("status"), name="patient_anonymised_idx", condition=~NOT_ANONYMISED),
+            models.Index(F("referral_date"), name="patient_referral_date_idx"),
+            models.Index(
+                F("gp_found_date"), name="patient_gp_found_date_idx", condition=Q(status=PatientStatus.GP_FOUND.value)
+            ),
             models.Index(fields=["identity_name", "birth_date"], name="patient_identity_idx"),
             # the waiting list and the filters secretaries use, chosen from EXPLAIN at 1,000,000 patients
             # (bench/search.py): each one walks in list order, so a page reads 50 index entries

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db.models import Q, QuerySet, Sum, Value
+from django.db.models import Count, Q, QuerySet, Sum, Value
 
 from patients.models import Patient, RegistryCount, Tier
 from patients.models.registry import WAITING_ORDER, search_expression
@@ -122,3 +122,20 @@ def waiting_list_figures() -> dict:
         figures["ald"] += patients if ald else 0
     figures["p1_share"] = figures["p1"] / figures["total"] if figures["total"] else 0.0
     return figures
+
+
+def registry_now_by_status_and_tier() -> dict[tuple[str, str], int]:
+    """{(status, tier): patients} of the whole registry now: the maintained counts (a few rows) plus
+    the anonymised patients they leave out (their own partial index), so that it counts what a
+    count of the registry would (reporting's month-end figures of the running month)."""
+    counts: dict[tuple[str, str], int] = {}
+    rows = RegistryCount.objects.values_list("status", "tier").annotate(n=Sum("patients")).order_by()
+    anonymised = (
+        Patient.objects.filter(anonymised_at__isnull=False)
+        .values_list("status", "priority_tier")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for status, tier, n in [*rows, *anonymised]:
+        counts[(status, tier)] = counts.get((status, tier), 0) + n
+    return counts

@@ -11,11 +11,11 @@ from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 
 from escorter.palette import SERIES_COLOURS, TIER_COLOURS
 from patients.models import Patient
-from patients.selectors import awaiting_call_by_tier
+from patients.selectors import awaiting_call_by_tier, registry_now_by_status_and_tier
 from reporting.models import MonthlyReport
 from reporting.periods import Month
 from reporting.selectors.funding import budgets
-from reporting.selectors.headline import headline
+from reporting.selectors.headline import headline, running
 from reporting.selectors.queries import DaysBetween, Percentile, registry_counts_per_month
 from staffing.models import Consultation
 
@@ -31,12 +31,14 @@ def _months(until: Month, count: int) -> list[Month]:
 
 
 def waiting_by_tier(months: list[Month]) -> dict:
-    """Patients waiting at the end of each month, by tier (two queries for all the months)."""
+    """Patients waiting at the end of each month, by tier: the past months from the history (two
+    queries for all of them), the running month from the maintained counts (today's statuses)."""
     labels = [m.label for m in months]
     series = {tier: [] for tier in ("P1", "P2", "P3")}
-    per_month = registry_counts_per_month(months, "priority_tier")
+    past = [month for month in months if not running(month)]
+    per_month = registry_counts_per_month(past, "priority_tier") if past else {}
     for month in months:
-        groups = per_month[month]
+        groups = per_month[month] if month in per_month else registry_now_by_status_and_tier()
         for tier in series:
             series[tier].append(groups.get((Patient.Status.WAITING, tier), 0))
     return {
@@ -51,7 +53,15 @@ def waiting_by_tier(months: list[Month]) -> dict:
 
 def cumulative_gp_found(months: list[Month]) -> dict:
     first = months[0].first_day
-    before = Patient.objects.filter(status=Patient.Status.GP_FOUND, gp_found_date__lt=first).count()
+    if running(months[-1]):
+        # today's total from the maintained counts, less those found since `first` (partial index)
+        total = sum(
+            n for (status, _), n in registry_now_by_status_and_tier().items() if status == Patient.Status.GP_FOUND
+        )
+        since = Patient.objects.filter(status=Patient.Status.GP_FOUND, gp_found_date__gte=first).count()
+        before = total - since
+    else:
+        before = Patient.objects.filter(status=Patient.Status.GP_FOUND, gp_found_date__lt=first).count()
     per_month = dict(
         Patient.objects.filter(
             status=Patient.Status.GP_FOUND, gp_found_date__gte=first, gp_found_date__lte=months[-1].last_day

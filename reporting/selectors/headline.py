@@ -13,6 +13,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from patients.models import Call, Patient
+from patients.selectors import registry_now_by_status_and_tier
 from reporting.models import Indicator
 from reporting.periods import Month
 from reporting.selectors.queries import hours_between, registry_counts
@@ -62,17 +63,36 @@ HEADLINE_LABELS = {
 }
 
 
+def running(month: Month) -> bool:
+    """Whether `month` has not ended: its month-end status is every patient's current one."""
+    return month.end > timezone.now()
+
+
 def headline(month: Month) -> dict[str, int | None]:
-    """The figures of the report's first page (raw: reporting.secrecy masks them before output)."""
+    """The figures of the report's first page (raw: reporting.secrecy masks them before output).
+
+    For the running month (the dashboard's) the statuses at its end are today's: read from the
+    maintained counts (patients_registrycount) and two indexed counts, not from the registry's
+    history (two grouped scans of every patient)."""
     figures: dict[str, int | None] = dict.fromkeys(HEADLINE_LABELS)
     S = Patient.Status
-    groups = registry_counts(month, "referral_date")
+    if running(month):
+        by_status: dict[str, int] = {}
+        for (status, _), n in registry_now_by_status_and_tier().items():
+            by_status[status] = by_status.get(status, 0) + n
+        referred_month = Patient.objects.filter(referral_date__gte=month.first_day).count()
+    else:
+        groups = registry_counts(month, "referral_date")
+        by_status = {}
+        for g in groups:
+            by_status[g["status_end"]] = by_status.get(g["status_end"], 0) + g["n"]
+        referred_month = sum(g["n"] for g in groups if g["referral_date"] >= month.first_day)
     figures.update(
-        referred_total=sum(g["n"] for g in groups),
-        referred_month=sum(g["n"] for g in groups if g["referral_date"] >= month.first_day),
-        waiting_end=sum(g["n"] for g in groups if g["status_end"] == S.WAITING),
-        in_care_end=sum(g["n"] for g in groups if g["status_end"] == S.IN_CARE),
-        gp_found_total=sum(g["n"] for g in groups if g["status_end"] == S.GP_FOUND),
+        referred_total=sum(by_status.values()),
+        referred_month=referred_month,
+        waiting_end=by_status.get(S.WAITING, 0),
+        in_care_end=by_status.get(S.IN_CARE, 0),
+        gp_found_total=by_status.get(S.GP_FOUND, 0),
     )
     figures["gp_found_month"] = indicator_value(Indicator.PATIENTS_GP_FOUND, month.first_day, month.last_day)
     figures["consultations_done"] = indicator_value(Indicator.CONSULTATIONS_DONE, month.first_day, month.last_day)
