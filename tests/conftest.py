@@ -140,6 +140,11 @@ def start_celery_worker(*, database_url: str, broker_url: str, queue: str, log: 
         **(env or {}),
     }
     command = [sys.executable, "-m", "celery", "-A", "escorter", "worker", "--pool=solo", "--concurrency=1"]
+    if os.environ.get("ESCORTER_FAKE_NOW"):  # the worker's clock moved with the test's (tests/clock.py)
+        import datetime as dt
+
+        full_env["ESCORTER_FAKE_CLOCK_AT"] = dt.datetime.now(dt.UTC).isoformat()
+        command[1:3] = ["-m", "tests.clock", "celery"]
     command += ["--without-heartbeat", "--without-gossip", "--without-mingle", "-Q", queue, "--loglevel=INFO"]
     if full_env.get("CELERY_INCLUDE"):
         command += ["--include", full_env["CELERY_INCLUDE"]]

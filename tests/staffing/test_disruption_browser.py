@@ -43,7 +43,7 @@ def test_coordinator_cancels_a_booked_permanence_and_a_secretary_calls_back_the_
     rows = affected.locator("[data-move]")
     assert rows.count() == 2
     assert "Nouvelle proposition le" in rows.filter(has_text="GUILBAUD").inner_text()  # the most fragile moves
-    assert "À rappeler par le secrétariat" in rows.filter(has_text="MOREAU").inner_text()
+    assert "À rappeler par le secrétariat" in rows.filter(has_text="MOREAU Louis").inner_text()
     assert Permanence.objects.get(pk=lost.pk).status == Permanence.Status.PLANNED  # nothing done yet
     page.get_by_label("Motif de l'annulation").fill("Médecin malade")
     page.get_by_role("button", name="Confirmer l'annulation").click()
