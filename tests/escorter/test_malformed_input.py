@@ -3,25 +3,15 @@ parameter its view reads set to out-of-range, impossible and NUL-byte values."""
 
 from __future__ import annotations
 
-import datetime as dt
 import inspect
 import re
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
-from django.utils import timezone
 
-from escorter.models import TaskRun
 from escorter.roles import Role
-from patients.models import Call, PatientImport
-from reporting.models import MonthlyReport
-from staffing.models import CallBack, Consultation, ConsultationKind
-from staffing.tasks import project_capacity
-from tests.factories import FunderFactory, make_user
-from tests.patients.factories import PatientFactory
-from tests.reporting.factories import ExpenseFactory
-from tests.staffing.booking_helpers import permanence
-from tests.staffing.factories import CalendarFeedFactory, ClosureFactory, ConsultationFactory, RotaRuleFactory
+from patients.models import PatientImport
+from tests.factories import make_world
 
 HOSTILE_VALUES = [
     "0001-01-01",
@@ -101,53 +91,17 @@ def _previewed_import() -> PatientImport:
 
 @pytest.fixture
 def world(db, settings, tmp_path):
-    """One object of every kind a URL names, so that each URL reaches its view's real work."""
+    """One object of every kind a URL names (the persona test's world), the import as a preview,
+    so that each URL reaches its view's real work."""
     settings.MEDIA_ROOT = tmp_path
-    patient = PatientFactory()
-    perm = permanence(days=2)
-    consultation = ConsultationFactory(patient=patient, permanence=perm)
-    proposal = Consultation.objects.create(
-        patient=PatientFactory(),
-        permanence=perm,
-        professional=perm.professional,
-        start=perm.start + dt.timedelta(minutes=40),
-        end=perm.start + dt.timedelta(minutes=60),
-        kind=ConsultationKind.FIRST_VISIT,
-        status=Consultation.Status.PROPOSED,
-        expires_at=timezone.now() + dt.timedelta(days=2),
-    )
-    expense = ExpenseFactory()
-    funder = FunderFactory()
-    report = MonthlyReport.objects.create(audience=funder, month=dt.date(2026, 10, 1))
-    feed = CalendarFeedFactory(professional=perm.professional)
-    objects = {
-        "task_run_status": TaskRun.objects.create(task_name="x"),
-        "premises": perm.premises,
-        "room": perm.room,
-        "closure": ClosureFactory(premises=perm.premises),
-        "patient": patient,
-        "import": _previewed_import(),
-        "call": Call.objects.create(patient=patient),
-        "professional": perm.professional,
-        "rule": RotaRuleFactory(professional=perm.professional),
-        "permanence": perm,
-        "feed": feed,
-        "consultation": consultation,
-        "proposal": proposal,
-        "report": report,
-        "funding_line": expense.line,
-        "expense": expense,
-        "call_back": CallBack.objects.create(
-            patient=patient, kind=ConsultationKind.FOLLOW_UP, reason="Permanence annulée"
-        ),
-        "planner_run": TaskRun.objects.create(task_name=project_capacity.name),
-    }
+    objects = make_world()
+    objects["import"] = _previewed_import()
     return objects
 
 
 # which object a URL's `pk` names, by URL name
 PK_OWNERS = [
-    ("task_run_status", "task_run_status"),
+    ("task_run_status", "task_run"),
     ("sites:premises_", "premises"),
     ("sites:room_", "room"),
     ("sites:closure_", "closure"),
@@ -213,9 +167,7 @@ def test_no_url_answers_500_to_malformed_query_parameters(client, world, route, 
     name = _full_name(route, pattern)
     url = _url(route, name, world)
     parameters = sorted(_parameters_of(pattern.callback))
-    coordinator, practitioner = make_user(Role.COORDINATOR), make_user(Role.PRACTITIONER)
-    world["professional"].user = practitioner
-    world["professional"].save()
+    coordinator, practitioner = world["users"][Role.COORDINATOR], world["users"][Role.PRACTITIONER]
     client.raise_request_exception = False
     client.force_login(coordinator)
     if client.get(url).status_code == 403:  # the practitioners' own pages
