@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat
 
@@ -18,7 +16,6 @@ def _parse(value: str):
         return None
 
 
-@lru_cache(maxsize=4096)  # a pure function of the text; a list page formats 50 numbers twice
 def format_phone(value: str | None) -> str:
     """National format for French numbers, international otherwise; unparsable input as typed."""
     value = (value or "").strip()
@@ -32,7 +29,6 @@ def format_phone(value: str | None) -> str:
     return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
 
 
-@lru_cache(maxsize=4096)
 def phone_uri(value: str | None) -> str:
     """`tel:` target (E.164), so a tap on a phone dials the number."""
     number = _parse((value or "").strip())

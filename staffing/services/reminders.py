@@ -143,10 +143,12 @@ def send_confirmation(*, consultation: Consultation, now: dt.datetime | None = N
     )
     try:
         provider_id = send_sms(phone, confirmation_text(consultation, short=True))
-    except SmsError as exc:
+    except (SmsError, OSError) as exc:  # as _send: a provider down or a log file unwritable
         reminder.status, reminder.error = Reminder.Status.FAILED, str(exc)[:500]
         reminder.save(update_fields=["status", "error"])
-        raise
+        if isinstance(exc, SmsError):
+            raise
+        raise SmsError(str(exc)) from exc
     reminder.status, reminder.sent_at = Reminder.Status.SENT, timezone.now()
     reminder.provider_id = str(provider_id)[:100]
     reminder.save(update_fields=["status", "sent_at", "provider_id"])

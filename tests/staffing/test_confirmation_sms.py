@@ -36,3 +36,12 @@ def test_each_sms_confirmation_is_recorded_even_when_it_fails(client, login_as, 
     assert "SMS_HTTP_URL" in response.content.decode()
     statuses = list(Reminder.objects.filter(consultation=accepted).order_by("pk").values_list("status", "error"))
     assert statuses == [("sent", ""), ("failed", "SMS_HTTP_URL n'est pas configuré.")]
+
+
+def test_an_sms_log_that_cannot_be_written_is_a_failed_sending_not_a_500(client, login_as, settings, tmp_path):
+    settings.SMS_FILE_PATH = tmp_path  # a folder: writing the SMS raises OSError
+    accepted = ConsultationFactory(permanence=permanence(), patient=patient(sms_consent=True))
+    login_as(Role.SECRETARY)
+    response = client.post(reverse("staffing:consultation_send_sms", args=[accepted.pk]), follow=True)
+    assert response.status_code == 200
+    assert Reminder.objects.get(consultation=accepted).status == "failed"
