@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from escorter.phones import format_phone, phone_uri
+from patients.models.statuses import STATUS_CSS
 
 _ROW = (
     '<tr><td class="text-muted small card-rank">{}</td>'
@@ -37,14 +38,7 @@ def criteria_labels(explanation) -> str:
 
 
 def status_badge(status: str) -> str:
-    return {
-        "waiting": "text-bg-warning",
-        "in_care": "text-bg-info",
-        "gp_found": "text-bg-success",
-        "moved": "text-bg-secondary",
-        "deceased": "text-bg-dark",
-        "declined": "text-bg-light border",
-    }.get(status, "text-bg-light")
+    return STATUS_CSS.get(status, "text-bg-light")
 
 
 def _date(value) -> str:

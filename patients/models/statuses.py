@@ -19,3 +19,12 @@ class PatientStatus(models.TextChoices):
 ACTIVE_STATUSES = (PatientStatus.WAITING, PatientStatus.IN_CARE)
 # left the registry: waiting time stops counting (priority), the file may be erased (GDPR)
 CLOSED_STATUSES = (PatientStatus.GP_FOUND, PatientStatus.MOVED, PatientStatus.DECEASED, PatientStatus.DECLINED)
+# the badge each status wears (waiting list, patient page)
+STATUS_CSS = {
+    PatientStatus.WAITING: "text-bg-warning",
+    PatientStatus.IN_CARE: "text-bg-info",
+    PatientStatus.GP_FOUND: "text-bg-success",
+    PatientStatus.MOVED: "text-bg-secondary",
+    PatientStatus.DECEASED: "text-bg-dark",
+    PatientStatus.DECLINED: "text-bg-light border",
+}
