@@ -3,6 +3,7 @@ worker for `worker` tests, Playwright driving Debian's chromium for `browser` te
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
@@ -13,6 +14,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -23,6 +25,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 BASE_DIR = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# a weekday morning in Paris: the demo's day pages are full (browser tests freeze the clock there)
+WEEKDAY_MORNING = dt.datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
 
 
 @pytest.fixture(scope="session")
@@ -48,9 +52,6 @@ def _fake_clock():
     if not value:
         yield
         return
-    import datetime as dt
-    from zoneinfo import ZoneInfo
-
     import time_machine
 
     try:
@@ -141,8 +142,6 @@ def start_celery_worker(*, database_url: str, broker_url: str, queue: str, log: 
     }
     command = [sys.executable, "-m", "celery", "-A", "escorter", "worker", "--pool=solo", "--concurrency=1"]
     if os.environ.get("ESCORTER_FAKE_NOW"):  # the worker's clock moved with the test's (tests/clock.py)
-        import datetime as dt
-
         full_env["ESCORTER_FAKE_CLOCK_AT"] = dt.datetime.now(dt.UTC).isoformat()
         command[1:3] = ["-m", "tests.clock", "celery"]
     command += ["--without-heartbeat", "--without-gossip", "--without-mingle", "-Q", queue, "--loglevel=INFO"]

@@ -3,16 +3,14 @@ any serious or critical WCAG 2.1 A/AA finding, or a heading level skipped, fails
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.management import call_command
 
-from tests.conftest import login_in_browser
+from tests.conftest import WEEKDAY_MORNING, login_in_browser
 
 AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
 DEMO_PASSWORD = "Escorter-2026"
@@ -59,7 +57,7 @@ def _findings(page, path: str, button: str = "") -> list[str]:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 # a weekday morning: the day pages hold the demo's consultations with their buttons
-@time_machine.travel(dt.datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Europe/Paris")), tick=True)
+@time_machine.travel(WEEKDAY_MORNING, tick=True)
 def test_each_role_main_pages_have_no_serious_accessibility_finding(browser, live_server):
     call_command("seed_demo", verbosity=0)
     findings: list[str] = []

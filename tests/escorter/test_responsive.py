@@ -4,9 +4,7 @@ a premises' week). One browser context; the roles log in one after the other."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -15,7 +13,7 @@ from django.db import transaction
 from escorter.management.commands.seed_demo import demo_steps
 from patients.models import Call, Patient
 from sites.models import Premises
-from tests.conftest import login_in_browser
+from tests.conftest import WEEKDAY_MORNING, login_in_browser
 
 DEMO_PASSWORD = "Escorter-2026"
 PHONE = {"width": 390, "height": 844}
@@ -53,7 +51,7 @@ def _navbar_links(page) -> list[str]:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 # a weekday morning: the day pages hold the demo's consultations, the call line this morning's calls
-@time_machine.travel(dt.datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Europe/Paris")), tick=True)
+@time_machine.travel(WEEKDAY_MORNING, tick=True)
 def test_no_page_of_any_role_scrolls_sideways_on_a_phone(browser, live_server):
     _seed_demo_for_layout()
     extra = {
