@@ -34,6 +34,12 @@ BEAT_SCHEDULE = {
         "task": "reporting.tasks.build_last_month_reports",
         "schedule": crontab(minute=0, hour=6, day_of_month=1),  # CELERY_TIMEZONE: Europe/Paris
     },
+    # the closed months' registry snapshots (the dashboard's bars): the month just closed, and
+    # again those reached by a back-dated import or erasure; a no-op otherwise
+    "reporting-month-ends": {
+        "task": "reporting.tasks.refresh_month_ends",
+        "schedule": crontab(minute="*/10"),
+    },
     "discard-empty-calls": {
         "task": "patients.tasks.discard_empty_calls",
         "schedule": crontab(minute="*/10"),

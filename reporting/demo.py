@@ -32,4 +32,11 @@ def seed_data(stdout=None) -> None:
     demo_data.seed(stdout=stdout)
 
 
-DEMO_STEPS = [(15, seed), (21, seed_memberships), (70, seed_data)]
+def seed_month_ends(stdout=None) -> None:
+    """The closed months' registry snapshots, so the demo's dashboard reads them from its first view."""
+    from reporting.services.month_ends import refresh_month_ends
+
+    refresh_month_ends()
+
+
+DEMO_STEPS = [(15, seed), (21, seed_memberships), (70, seed_data), (90, seed_month_ends)]

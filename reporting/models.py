@@ -1,4 +1,5 @@
-"""Funders, their funding lines and objectives, the team's expenses and the monthly reports."""
+"""Funders, their funding lines and objectives, the team's expenses, the monthly reports and the
+registry's month-end snapshots."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 
@@ -252,3 +254,44 @@ class MonthlyReport(models.Model):
 
     def file_for(self, fmt: str):
         return {"xlsx": self.xlsx_file, "pdf": self.pdf_file, "csv": self.csv_file}[fmt]
+
+
+class MonthEndSnapshot(models.Model):
+    """The registry at the end of a closed month, kept so that pages do not rebuild it from the
+    status history (two scans of every patient) on each view: the patients referred by then,
+    counted by their status at that moment and by their priority tier and ALD as they stood when
+    the snapshot was taken.
+
+    Taken by reporting.services.month_ends: the month just closed, and again every stored month
+    that a back-dated change reaches (MonthEndInvalidation)."""
+
+    month = models.DateField("mois", primary_key=True, help_text="Premier jour du mois.")
+    # [[status, priority_tier, ald, n], ...]: at most 3 x 3 x 2 groups
+    counts = models.JSONField("effectifs", default=list)
+    taken_at = models.DateTimeField("relevé le")
+
+    class Meta:
+        verbose_name = "registre en fin de mois"
+        verbose_name_plural = "registre en fin de mois"
+        ordering = ["month"]
+        constraints = [models.CheckConstraint(condition=Q(month__day=1), name="monthend_month_is_first_day")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y}"
+
+
+class MonthEndInvalidation(models.Model):
+    """A write that reaches back into closed months: a patient referred, erased or re-dated before
+    the running month, or a status change dated before it. Snapshots from `from_month` on are out
+    of date until the next refresh, which deletes the rows it has seen (rows committed meanwhile
+    stay for the one after). Written by triggers on the registry (migration reporting 0004)."""
+
+    from_month = models.DateField("à partir du mois")
+    at = models.DateTimeField("le", db_default=Now())
+
+    class Meta:
+        verbose_name = "mois clos à recalculer"
+        verbose_name_plural = "mois clos à recalculer"
+
+    def __str__(self) -> str:
+        return f"{self.from_month:%m/%Y}"

@@ -43,3 +43,13 @@ def build_last_month_reports(task_run_id: int | None = None) -> dict:
         outcomes = reports.build_last_month_reports(progress=progress.step)
         progress.result = {"reports": [o.report.pk for o in outcomes], "built": sum(o.built for o in outcomes)}
     return {"reports": [o.report.pk for o in outcomes]}
+
+
+@shared_task(name="reporting.tasks.refresh_month_ends", idempotent=True)
+def refresh_month_ends() -> dict:
+    """Beat, every ten minutes, and on the dashboard's request: the closed months' snapshots that
+    are missing or reached by a back-dated write (a no-op otherwise)."""
+    from reporting.services import month_ends
+
+    taken = month_ends.refresh_month_ends()
+    return {"months": [month.key for month in taken]}

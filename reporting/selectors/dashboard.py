@@ -16,7 +16,8 @@ from reporting.models import MonthlyReport
 from reporting.periods import Month
 from reporting.selectors.funding import budgets
 from reporting.selectors.headline import headline, running
-from reporting.selectors.queries import DaysBetween, Percentile, registry_counts_per_month
+from reporting.selectors.month_ends import MonthEnds, month_end_counts
+from reporting.selectors.queries import DaysBetween, Percentile
 from staffing.models import Consultation
 
 COLORS = [*TIER_COLOURS.values(), *SERIES_COLOURS]
@@ -30,18 +31,17 @@ def _months(until: Month, count: int) -> list[Month]:
     return list(reversed(months))
 
 
-def waiting_by_tier(months: list[Month]) -> dict:
-    """Patients waiting at the end of each month, by tier: the past months from the history (two
-    queries for all of them), the running month from the maintained counts (today's statuses)."""
+def waiting_by_tier(months: list[Month]) -> tuple[dict, MonthEnds]:
+    """Patients waiting at the end of each month, by tier: the closed months from their month-end
+    snapshots, the running month from the maintained counts (today's statuses)."""
     labels = [m.label for m in months]
     series = {tier: [] for tier in ("P1", "P2", "P3")}
-    past = [month for month in months if not running(month)]
-    per_month = registry_counts_per_month(past, "priority_tier") if past else {}
+    ends = month_end_counts([month for month in months if not running(month)])
     for month in months:
-        groups = per_month[month] if month in per_month else registry_now_by_status_and_tier()
+        groups = ends.by(month) if month in ends.counts else registry_now_by_status_and_tier()
         for tier in series:
             series[tier].append(groups.get((Patient.Status.WAITING, tier), 0))
-    return {
+    chart = {
         "type": "bar",
         "stacked": True,
         "labels": labels,
@@ -49,6 +49,7 @@ def waiting_by_tier(months: list[Month]) -> dict:
             {"label": tier, "data": data, "backgroundColor": TIER_COLORS[tier]} for tier, data in series.items()
         ],
     }
+    return chart, ends
 
 
 def cumulative_gp_found(months: list[Month]) -> dict:
@@ -174,7 +175,7 @@ def coordinator_dashboard(*, today: dt.date | None = None) -> dict:
     months = _months(current, 12)
     lines = budgets()
     data = {"budgets": lines, "charts": {"budget": budget_chart(lines)}, "headline": None}
-    data["charts"]["waiting"] = waiting_by_tier(months)
+    data["charts"]["waiting"], data["month_ends"] = waiting_by_tier(months)
     data["charts"]["gp_found"] = cumulative_gp_found(months)
     data["headline"] = headline(current)
     # the waiting list's own count (one definition of "waiting to be called")

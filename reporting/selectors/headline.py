@@ -16,7 +16,8 @@ from patients.models import Call, Patient
 from patients.selectors import registry_now_by_status_and_tier
 from reporting.models import Indicator
 from reporting.periods import Month
-from reporting.selectors.queries import hours_between, registry_counts
+from reporting.selectors.month_ends import month_end_counts
+from reporting.selectors.queries import hours_between
 from staffing.models import Consultation, Permanence
 
 PATIENT_INDICATORS = {Indicator.PATIENTS_REFERRED, Indicator.PATIENTS_SEEN, Indicator.PATIENTS_GP_FOUND}
@@ -72,8 +73,9 @@ def headline(month: Month) -> dict[str, int | None]:
     """The figures of the report's first page (raw: reporting.secrecy masks them before output).
 
     For the running month (the dashboard's) the statuses at its end are today's: read from the
-    maintained counts (patients_registrycount) and two indexed counts, not from the registry's
-    history (two grouped scans of every patient)."""
+    maintained counts (patients_registrycount) and two indexed counts; for a closed month from its
+    snapshot (MonthEndSnapshot), not from the registry's history (two grouped scans of every
+    patient)."""
     figures: dict[str, int | None] = dict.fromkeys(HEADLINE_LABELS)
     S = Patient.Status
     if running(month):
@@ -81,12 +83,11 @@ def headline(month: Month) -> dict[str, int | None]:
         for (status, _), n in registry_now_by_status_and_tier().items():
             by_status[status] = by_status.get(status, 0) + n
         referred_month = Patient.objects.filter(referral_date__gte=month.first_day).count()
-    else:
-        groups = registry_counts(month, "referral_date")
+    else:  # a closed month: its snapshot, as the dashboard's bars and the report's sections read it
         by_status = {}
-        for g in groups:
-            by_status[g["status_end"]] = by_status.get(g["status_end"], 0) + g["n"]
-        referred_month = sum(g["n"] for g in groups if g["referral_date"] >= month.first_day)
+        for (status, _), n in month_end_counts([month]).by(month).items():
+            by_status[status] = by_status.get(status, 0) + n
+        referred_month = indicator_value(Indicator.PATIENTS_REFERRED, month.first_day, month.last_day)
     figures.update(
         referred_total=sum(by_status.values()),
         referred_month=referred_month,

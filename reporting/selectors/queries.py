@@ -90,8 +90,8 @@ def registry_counts(month, *fields: str) -> list[dict]:
     ]
 
 
-def registry_counts_per_month(months, field: str) -> dict:
-    """registry_counts(month, field) for every month at once: {month: {(status_end, value): n}}.
+def registry_counts_per_month(months, *fields: str) -> dict:
+    """registry_counts(month, *fields) for every month at once: {month: {(status_end, *values): n}}.
 
     Two queries whatever the number of months (the dashboard's year of bars cost two per month):
     each change of the history holds until the next one (LEAD over the patient's changes, ordered
@@ -99,32 +99,33 @@ def registry_counts_per_month(months, field: str) -> dict:
     every month end within [at, next change); patients without any change before a month end are
     counted as registry_counts() counts them.
     """
-    column = connection.ops.quote_name(Patient._meta.get_field(field).column)
+    columns = ", ".join(f"p.{connection.ops.quote_name(Patient._meta.get_field(f).column)}" for f in fields)
+    groups = ", ".join(str(i) for i in range(1, len(fields) + 3))
     patients, changes = Patient._meta.db_table, PatientStatusChange._meta.db_table
     params = [[m.end for m in months], [m.last_day for m in months]]
     ends = "unnest(%s::timestamptz[], %s::date[]) AS m(moment, last_day)"
     with_history = f"""
-        SELECT m.moment, c.to_status, p.{column}, count(*)
+        SELECT m.moment, c.to_status, {columns}, count(*)
         FROM (SELECT patient_id, to_status, at,
                      lead(at) OVER (PARTITION BY patient_id ORDER BY at, id) AS next_at
               FROM {changes}) c
         JOIN {patients} p ON p.id = c.patient_id
         JOIN {ends} ON c.at < m.moment AND (c.next_at IS NULL OR c.next_at >= m.moment)
                     AND p.referral_date <= m.last_day
-        GROUP BY 1, 2, 3"""
+        GROUP BY {groups}"""
     without_history = f"""
-        SELECT m.moment, CASE WHEN p.status_changed_at < m.moment THEN p.status ELSE %s END, p.{column}, count(*)
+        SELECT m.moment, CASE WHEN p.status_changed_at < m.moment THEN p.status ELSE %s END, {columns}, count(*)
         FROM {patients} p
         LEFT JOIN (SELECT patient_id, min(at) AS first_at FROM {changes} GROUP BY patient_id) f
                ON f.patient_id = p.id
         JOIN {ends} ON p.referral_date <= m.last_day AND (f.first_at IS NULL OR f.first_at >= m.moment)
-        GROUP BY 1, 2, 3"""
+        GROUP BY {groups}"""
     by_end = {month.end: month for month in months}
     counts: dict = {month: {} for month in months}
     with connection.cursor() as cursor:
         for sql, extra in ((with_history, []), (without_history, [Patient.Status.WAITING])):
             cursor.execute(sql, [*extra, *params])
-            for moment, status, value, n in cursor.fetchall():
-                groups = counts[by_end[moment]]
-                groups[(status, value)] = groups.get((status, value), 0) + n
+            for moment, *key, n in cursor.fetchall():
+                groups_of_month = counts[by_end[moment]]
+                groups_of_month[tuple(key)] = groups_of_month.get(tuple(key), 0) + n
     return counts

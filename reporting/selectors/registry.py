@@ -8,6 +8,7 @@ from patients.models import Patient, PatientStatusChange
 from reporting.periods import Month
 from reporting.secrecy import merge_small_communes
 from reporting.selectors.base import Scope
+from reporting.selectors.month_ends import month_end_counts
 from reporting.selectors.queries import registry_counts
 from reporting.tables import Row, Section, Table
 
@@ -22,11 +23,12 @@ def funnel_section(month: Month, scope: Scope) -> Section:
 
     # one pass over the registry (the status at month end is the costly part), grouped finely
     # enough to derive both the status x tier table and the cumulative figures below
-    groups = registry_counts(month, "priority_tier", "ald")
-    by_status_tier: dict[tuple[str, str], int] = {}
-    for row in groups:
-        key = (row["status_end"], row["priority_tier"])
-        by_status_tier[key] = by_status_tier.get(key, 0) + row["n"]
+    ends = month_end_counts([month])
+    groups = [
+        {"status_end": s, "priority_tier": t, "ald": a, "n": n} for (s, t, a), n in ends.by(month, ald=True).items()
+    ]
+    by_status_tier = ends.by(month)
+    tiers_as_of = f"relevé le {ends.taken_at:%d/%m/%Y}" if ends.taken_at else "actuel"
     section.tables.append(
         Table(
             key="statut_niveau",
@@ -37,7 +39,7 @@ def funnel_section(month: Month, scope: Scope) -> Section:
             row_totals=True,
             col_totals=True,
             note=(
-                "Niveau de fragilité actuel du patient, selon les seuls critères de fragilité (règle en vigueur : "
+                f"Niveau de fragilité du patient ({tiers_as_of}), selon les seuls critères de fragilité (règle : "
                 f"P1 à partir de {rule.tier_p1_min} points, P2 à partir de {rule.tier_p2_min}) ; "
                 "l'ancienneté de l'attente ne change pas le niveau."
             ),

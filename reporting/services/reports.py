@@ -41,6 +41,7 @@ from reporting.secrecy import NOTE, format_value, is_small, protect_section
 from reporting.selectors.base import Scope
 from reporting.selectors.headline import HEADLINE_LABELS, headline
 from reporting.selectors.sections import build_sections
+from reporting.services.month_ends import refresh_month_ends
 from reporting.tables import Cell
 
 logger = logging.getLogger(__name__)
@@ -231,6 +232,7 @@ def build_report(*, report_id: int, progress=None) -> Outcome:
         try:
             if progress is not None:
                 progress(5, "Calcul des indicateurs…")
+            refresh_month_ends(months=[Month.of(report.month)])  # exact, and the dashboard's figures
             document = compute_document(
                 audience=report.audience,
                 month=Month.of(report.month),

@@ -10,11 +10,14 @@ from reporting.models import MonthlyReport
 from reporting.periods import Month
 from reporting.selectors.dashboard import coordinator_dashboard
 from reporting.selectors.headline import HEADLINE_LABELS
+from reporting.services.month_ends import request_month_ends_refresh
 
 
 @role_required(Role.COORDINATOR)
 def dashboard(request):
     data = coordinator_dashboard()
+    if data["month_ends"].pending:
+        request_month_ends_refresh()  # the worker takes the missing or out-of-date months
     figures = data["headline"] or {}
     return render(
         request,

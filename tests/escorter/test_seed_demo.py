@@ -50,6 +50,12 @@ def test_seed_demo_builds_the_territory_serves_the_most_fragile_first_and_a_seco
     assert not Consultation.objects.filter(permanence__status="cancelled", status__in=["proposed", "booked"]).exists()
     assert Consultation.objects.filter(cancel_reason="Médecin malade", rescheduled_to__status="done").exists()
 
+    # the dashboard's closed months are read from their snapshots from its first view
+    from reporting.selectors.month_ends import month_end_counts
+    from reporting.services.month_ends import dashboard_months
+
+    assert not month_end_counts(dashboard_months()).pending
+
     users = get_user_model().objects.all()
     assert set(Role) <= {user_role(u) for u in users}
     assert users.get(username="ars").funder_membership.funder.name == "ARS Pays de la Loire"

@@ -33,3 +33,29 @@ def test_worker_builds_and_publishes_the_report_with_progress(celery_worker, set
     wait_until(lambda: TaskRun.objects.get(pk=again.pk).is_finished, timeout=60, message="the redelivery")
     assert MonthlyReport.objects.filter(audience=ars, status="published").count() == 1
     assert "déjà publié" in TaskRun.objects.get(pk=again.pk).message
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_dashboard_has_the_worker_take_the_missing_month_ends(celery_worker, client):
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    from escorter.roles import Role
+    from reporting.models import MonthEndSnapshot
+    from reporting.services.month_ends import REQUEST_KEY, dashboard_months
+    from tests.factories import make_user
+    from tests.reporting.factories import make_patient
+
+    cache.delete(REQUEST_KEY)
+    make_patient(referral_date=Month.last().previous().first_day, tier="P1")
+    client.force_login(make_user(Role.COORDINATOR))
+    assert client.get(reverse("reporting:dashboard")).status_code == 200  # months rebuilt, worker asked
+    wanted = [month.first_day for month in dashboard_months()]
+    wait_until(
+        lambda: MonthEndSnapshot.objects.filter(month__in=wanted).count() == len(wanted),
+        timeout=60,
+        message="the worker to take the month-end snapshots",
+    )
+    last = MonthEndSnapshot.objects.get(month=Month.last().first_day)
+    assert last.counts == [["waiting", "P1", False, 1]]
