@@ -36,4 +36,4 @@ def seed_users(stdout=None) -> None:
 
 
 # (order, step): seed_demo runs every installed app's steps sorted by order.
-DEMO_STEPS = [(20, seed_users)]
+DEMO_STEPS = [(20, seed_users, "comptes de démonstration")]

@@ -191,4 +191,4 @@ def seed(stdout=None) -> None:
         stdout.write(f"Patients : {len(built)} créés dont {ald} en ALD.")
 
 
-DEMO_STEPS = [(30, seed)]
+DEMO_STEPS = [(30, seed, "patients signalés et leur historique")]

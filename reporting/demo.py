@@ -39,4 +39,9 @@ def seed_month_ends(stdout=None) -> None:
     refresh_month_ends()
 
 
-DEMO_STEPS = [(15, seed), (21, seed_memberships), (70, seed_data), (90, seed_month_ends)]
+DEMO_STEPS = [
+    (15, seed, "financeurs"),
+    (21, seed_memberships, "comptes des financeurs"),
+    (70, seed_data, "financements, dépenses et rapports mensuels"),
+    (90, seed_month_ends, "registre en fin de mois (tableau de bord)"),
+]

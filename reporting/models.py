@@ -266,7 +266,7 @@ class MonthEndSnapshot(models.Model):
     that a back-dated change reaches (MonthEndInvalidation)."""
 
     month = models.DateField("mois", primary_key=True, help_text="Premier jour du mois.")
-    # [[status, priority_tier, ald, n], ...]: at most 3 x 3 x 2 groups
+    # [[status, priority_tier, ald, n], ...]: at most statuses x 3 tiers x 2 groups
     counts = models.JSONField("effectifs", default=list)
     taken_at = models.DateTimeField("relevé le")
 

@@ -105,4 +105,4 @@ def seed(stdout=None) -> None:
         stdout.write(f"Territoire de démonstration : {in_territory} communes ; {premises} locaux.")
 
 
-DEMO_STEPS = [(10, seed)]
+DEMO_STEPS = [(10, seed, "communes du territoire et lieux de consultation")]

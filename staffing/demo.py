@@ -254,4 +254,10 @@ def seed_today(stdout=None) -> None:
 # the team and rota, then consultation history and upcoming bookings, then the line's calls,
 # then disruptions handled the one way (a past cancelled permanence, an absence ahead),
 # then today whatever the date (the practitioner's patients, calls of the last hours)
-DEMO_STEPS = [(40, seed), (50, seed_bookings), (60, seed_calls), (65, seed_disruptions), (70, seed_today)]
+DEMO_STEPS = [
+    (40, seed, "professionnels, planning et consultations passées"),
+    (50, seed_bookings, "rendez-vous à venir"),
+    (60, seed_calls, "appels de la ligne de soins non programmés"),
+    (65, seed_disruptions, "imprévus : permanence annulée, absence"),
+    (70, seed_today, "la journée d'aujourd'hui"),
+]

@@ -35,7 +35,7 @@ SKIPPED_STEPS = {("staffing.demo", "seed_calls"), ("reporting.demo", "seed_data"
 
 
 def _seed_demo_for_layout() -> None:
-    steps = demo_steps()
+    steps = [step for step, _label in demo_steps()]
     assert SKIPPED_STEPS <= {(step.__module__, step.__name__) for step in steps}
     for step in steps:
         if (step.__module__, step.__name__) not in SKIPPED_STEPS:

@@ -1,7 +1,7 @@
 """Load the demo territory: every installed app's demo steps, in their declared order.
 
 Idempotent: running it twice leaves the same data. An app contributes `DEMO_STEPS`, a
-list of (order, step) in its `demo` module; the project names no app here, so the
+list of (order, step, what it loads, in French) in its `demo` module; the project names no app here, so the
 ground floor does not import the floors above it. Demo modules are imported only by
 this command, never by the running application.
 """
@@ -24,7 +24,7 @@ def demo_steps() -> list:
     for config in apps.get_app_configs():
         if module_has_submodule(config.module, "demo"):
             steps.extend(import_module(f"{config.name}.demo").DEMO_STEPS)
-    return [step for _order, step in sorted(steps, key=lambda pair: pair[0])]
+    return [(step, label) for _order, step, label in sorted(steps, key=lambda entry: entry[0])]
 
 
 class Command(BaseCommand):
@@ -34,11 +34,10 @@ class Command(BaseCommand):
         steps = demo_steps()
         started = time.monotonic()
         self.stdout.write(f"Chargement du territoire de démonstration ({len(steps)} étapes, quelques minutes)…")
-        for number, step in enumerate(steps, start=1):
+        for number, (step, label) in enumerate(steps, start=1):
             # printed before each step, so that a long step does not look like a hang
-            app = step.__module__.split(".")[0]
             elapsed = time.monotonic() - started
-            self.stdout.write(f"[{number}/{len(steps)}] {app} : {step.__name__}… ({elapsed:.0f} s écoulées)")
+            self.stdout.write(f"[{number}/{len(steps)}] {label[0].upper()}{label[1:]}… ({elapsed:.0f} s écoulées)")
             self.stdout.flush()
             with transaction.atomic():
                 step(stdout=self.stdout)
