@@ -9,6 +9,8 @@ finds a month missing or out of date, and a monthly report refreshes its month b
 
 from __future__ import annotations
 
+import logging
+
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
@@ -20,6 +22,7 @@ from reporting.selectors.queries import registry_counts_per_month
 DASHBOARD_MONTHS = 11  # the closed months of the dashboard's year of bars
 LOCK_NAMESPACE, LOCK_KEY = 7008, 0  # pg advisory lock: one refresh at a time
 REQUEST_KEY = "reporting:month-ends-requested"
+logger = logging.getLogger(__name__)
 
 
 def dashboard_months() -> list[Month]:
@@ -72,5 +75,12 @@ def request_month_ends_refresh() -> bool:
         return False
     from reporting.tasks import refresh_month_ends as task
 
-    transaction.on_commit(task.delay)
+    def send():
+        try:
+            task.delay()
+        except Exception:  # the broker is down: the page still shows, the next view or the beat asks again
+            cache.delete(REQUEST_KEY)
+            logger.warning("month-end snapshots: the worker could not be asked", exc_info=True)
+
+    transaction.on_commit(send)
     return True

@@ -142,3 +142,25 @@ def test_the_report_s_month_end_figures_are_the_dashboard_s():
     assert figures["referred_month"] == 0
     with time_machine.travel(NOW, tick=False):
         assert headline(SEPTEMBER)["referred_month"] == 1  # referred on 5/9
+
+
+def test_the_dashboard_still_shows_when_the_worker_cannot_be_asked(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from reporting import tasks
+    from reporting.services.month_ends import REQUEST_KEY
+
+    def refused(*args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(tasks.refresh_month_ends, "delay", refused)  # the outside world: the broker
+    cache.delete(REQUEST_KEY)
+    with time_machine.travel(NOW, tick=False):
+        _registry()
+        client.force_login(make_user(Role.COORDINATOR))
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = client.get(reverse("reporting:dashboard"))
+    assert response.status_code == 200 and len(callbacks) == 1
+    assert cache.get(REQUEST_KEY) is None  # asked again at the next view
