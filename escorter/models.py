@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from escorter.fields import recorded_by
 
 
 class AppendOnlyError(Exception):
@@ -84,9 +85,7 @@ class TaskRun(models.Model):
     progress = models.PositiveSmallIntegerField("progression (%)", default=0)
     message = models.TextField("message", blank=True)
     result = models.JSONField("résultat", default=dict, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="lancée par", null=True, blank=True, on_delete=models.SET_NULL
-    )
+    created_by = recorded_by("lancée par", related_name=None)
     created_at = models.DateTimeField("créée le", default=timezone.now)
     started_at = models.DateTimeField("démarrée le", null=True, blank=True)
     finished_at = models.DateTimeField("terminée le", null=True, blank=True)

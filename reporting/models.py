@@ -13,6 +13,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from escorter.fields import recorded_by
+
 
 class Funder(models.Model):
     class Kind(models.TextChoices):
@@ -151,9 +153,7 @@ class Expense(models.Model):
     hours = models.DecimalField("heures", max_digits=8, decimal_places=2, null=True, blank=True)
     hourly_rate = models.DecimalField("taux horaire (€)", max_digits=8, decimal_places=2, null=True, blank=True)
     note = models.TextField("remarque", blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="saisie par", null=True, blank=True, on_delete=models.SET_NULL
-    )
+    created_by = recorded_by("saisie par", related_name=None)
     created_at = models.DateTimeField("saisie le", default=timezone.now)
 
     class Meta:
@@ -192,14 +192,7 @@ class MonthlyReport(models.Model):
     month = models.DateField("mois", help_text="Premier jour du mois couvert.")
     version = models.PositiveSmallIntegerField("version", default=1)
     status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.BUILDING)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="générée par",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    requested_by = recorded_by("générée par")
     requested_at = models.DateTimeField("demandée le", default=timezone.now)
     generated_at = models.DateTimeField("générée le", null=True, blank=True)
     # the worker holding the build: a conditional UPDATE hands it to exactly one of them

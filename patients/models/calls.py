@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from escorter.fields import recorded_by
 
 
 class CallerKind(models.TextChoices):
@@ -109,14 +110,7 @@ class Call(models.Model):
     """
 
     received_at = models.DateTimeField("reçu le", default=timezone.now, db_index=True)
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="pris par",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    handled_by = recorded_by("pris par")
     caller_kind = models.CharField("appelant", max_length=12, choices=CallerKind.choices, default=CallerKind.UNKNOWN)
     caller_name = models.CharField(
         "nom de l'appelant", max_length=150, blank=True, help_text="Si ce n'est pas le patient (proche, infirmière…)."

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from escorter.fields import recorded_by
 from patients.models.registry import Patient
 
 
@@ -51,14 +51,7 @@ class PatientImport(models.Model):
     summary = models.JSONField("résumé", default=dict, blank=True)
     errors_csv = models.TextField("rapport d'erreurs (CSV)", blank=True)
     created_at = models.DateTimeField("déposé le", default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="déposé par",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = recorded_by("déposé par")
     imported_at = models.DateTimeField("importé le", null=True, blank=True)
 
     class Meta:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from escorter.fields import recorded_by
 from patients.models.statuses import CLOSED_STATUSES
 
 
@@ -82,9 +82,7 @@ class PriorityRule(models.Model):
     tier_p2_min = models.PositiveSmallIntegerField("seuil P2 (fragilité ≥)", default=25)
     comment = models.CharField("motif du changement", max_length=255, blank=True)
     created_at = models.DateTimeField("créée le", default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="créée par", null=True, blank=True, on_delete=models.SET_NULL
-    )
+    created_by = recorded_by("créée par", related_name=None)
 
     FRAGILITY_FIELDS = (
         "ald",

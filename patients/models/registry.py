@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
@@ -12,6 +11,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Concat, Lower
 from django.utils import timezone
 
+from escorter.fields import recorded_by
 from patients.models.priority import QUEUE_ORDER, Tier, age_on, weeks_waiting
 from patients.models.statuses import ACTIVE_STATUSES, CLOSED_STATUSES, PatientStatus
 
@@ -195,14 +195,7 @@ class Patient(models.Model):
     )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="créé par",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = recorded_by("créé par")
 
     objects = PatientQuerySet.as_manager()
 
@@ -345,9 +338,7 @@ class PatientStatusChange(models.Model):
     from_status = models.CharField("ancien statut", max_length=10, choices=Patient.Status.choices, blank=True)
     to_status = models.CharField("nouveau statut", max_length=10, choices=Patient.Status.choices)
     at = models.DateTimeField("date", default=timezone.now, db_index=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="par", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    by = recorded_by("par")
     note = models.TextField("commentaire", blank=True)
 
     class Meta:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from escorter.fields import recorded_by
 from staffing.models.people import ConsultationKind, Profession, Professional
 from staffing.models.rota import Permanence, TsTzRange
 
@@ -120,23 +120,9 @@ class Consultation(models.Model):
     kind = models.CharField("motif", max_length=20, choices=ConsultationKind.choices)
     status = models.CharField("statut", max_length=10, choices=ConsultationStatus.choices, db_index=True)
     created_at = models.DateTimeField("créée le", default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="créée par",
-    )
+    created_by = recorded_by("créée par")
     confirmed_at = models.DateTimeField("confirmée le", null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="confirmée par",
-    )
+    confirmed_by = recorded_by("confirmée par")
     # who booked it: the team (secretaries, scheduler) or an external platform (the SAS, through interop)
     source = models.CharField("réservée par", max_length=10, choices=BookingSource.choices, default=BookingSource.TEAM)
     # the unscheduled-care call it was booked from, if any (patients.Call)
@@ -154,14 +140,7 @@ class Consultation(models.Model):
     # cancellation and moves
     cancel_reason = models.CharField("motif d'annulation", max_length=250, blank=True)
     cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="annulée par",
-    )
+    cancelled_by = recorded_by("annulée par")
     rescheduled_from = models.OneToOneField(
         "self",
         on_delete=models.SET_NULL,
@@ -173,14 +152,7 @@ class Consultation(models.Model):
     # the day itself
     arrived_at = models.DateTimeField("arrivée à", null=True, blank=True)
     outcome_recorded_at = models.DateTimeField("compte rendu saisi le", null=True, blank=True)
-    outcome_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="compte rendu saisi par",
-    )
+    outcome_recorded_by = recorded_by("compte rendu saisi par")
     orientation = models.CharField("orientation", max_length=15, choices=Orientation.choices, blank=True)
     gp_found = models.BooleanField("médecin traitant trouvé", default=False)
     next_appointment_needed = models.BooleanField("nouveau rendez-vous à prévoir", default=False)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from escorter.fields import recorded_by
 from staffing.models.consultations import Consultation, ConsultationStatus
 from staffing.models.people import ConsultationKind, Professional
 
@@ -45,9 +45,7 @@ class CallBack(models.Model):
     status = models.CharField("statut", max_length=5, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField("ajouté le", default=timezone.now)
     handled_at = models.DateTimeField("traité le", null=True, blank=True)
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    handled_by = recorded_by("traité par")
     outcome_note = models.CharField("suite donnée", max_length=250, blank=True)
 
     class Meta:
@@ -85,7 +83,7 @@ class OutcomeChange(models.Model):
     to_orientation = models.CharField("nouvelle orientation", max_length=15, blank=True)
     reason = models.CharField("motif de la correction", max_length=250)
     at = models.DateTimeField("le", default=timezone.now)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by = recorded_by("par")
 
     class Meta:
         verbose_name = "correction de compte rendu"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import secrets
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from escorter.fields import recorded_by
 from sites.models import Premises
 from staffing.models.people import Professional
 
@@ -32,9 +32,7 @@ class CalendarFeed(models.Model):
         Premises, on_delete=models.CASCADE, null=True, blank=True, related_name="calendar_feeds", verbose_name="local"
     )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = recorded_by("créé par")
     revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
     last_used_at = models.DateTimeField("dernier accès", null=True, blank=True)
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeBoundary, RangeOperators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from escorter.fields import recorded_by
 from sites.models import Premises, Room
 from staffing.models.people import ConsultationKind, Profession, Professional
 
@@ -181,9 +181,7 @@ class Permanence(models.Model):
     status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.PLANNED)
     cancel_reason = models.CharField("motif d'annulation", max_length=250, blank=True)
     cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    cancelled_by = recorded_by("annulée par")
     origin = models.CharField("origine", max_length=10, choices=Origin.choices, default=Origin.MANUAL)
     rule = models.ForeignKey(
         RotaRule,
