@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from patients.models import Patient, PatientStatusChange
 from patients.services import import_patients
@@ -182,6 +183,21 @@ def test_same_person_is_recognised_by_nir_or_by_name_and_birth_date_whatever_the
     )
     assert report.created == 0 and Patient.objects.count() == 2
     assert Patient.objects.get(last_name="Hérault").nir == nir  # the empty NIR was filled
+
+
+def test_an_anonymised_patient_is_never_matched():
+    gone = PatientFactory(
+        last_name="Hérault",
+        first_names="Élodie",
+        birth_date=dt.date(1950, 3, 2),
+        nir="",
+        phone="",
+        anonymised_at=timezone.now(),
+    )
+    report = _run(_csv("Hérault;Élodie;02/03/1950;;85550;;0612345678;;"))
+    assert (report.created, report.updated, report.already_known) == (1, 0, 0)
+    gone.refresh_from_db()
+    assert gone.phone == "" and Patient.objects.count() == 2
 
 
 def test_person_listed_twice_in_one_file_is_created_once():
