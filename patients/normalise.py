@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 import unicodedata
-from functools import lru_cache
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from stdnum.fr import nir as stdnum_nir
@@ -48,12 +49,43 @@ def strip_accents(text: str) -> str:
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
-@lru_cache(maxsize=65536)  # names, towns and yes/no values repeat a lot in a list
+# Names, towns and yes/no values repeat a lot in a list: an import remembers simplify()'s answers
+# while it runs (remembering_names), and forgets them when it ends, so that no name outlives the
+# import in the memory of a long-lived worker or web process (an erased person's included).
+_MEMO_SIZE = 65536
+_memo: dict[str, str] | None = None
+_memo_users = 0
+_memo_lock = threading.Lock()
+
+
+@contextmanager
+def remembering_names():
+    """Within the block, simplify() keeps its answers (up to 65,536); they are dropped on leaving it."""
+    global _memo, _memo_users
+    with _memo_lock:
+        _memo_users += 1
+        if _memo is None:
+            _memo = {}
+    try:
+        yield
+    finally:
+        with _memo_lock:
+            _memo_users -= 1
+            if _memo_users == 0:
+                _memo = None
+
+
 def simplify(text: str) -> str:
     """Lower case, no accents, punctuation and hyphens as single spaces: 'Marie-Hélène ' -> 'marie helene'."""
-    text = text or ""
-    text = text.lower() if text.isascii() else strip_accents(text).lower()  # NFKD leaves ASCII alone
-    return " ".join(_NOT_ALNUM.sub(" ", text).split())
+    memo = _memo
+    if memo is not None and (known := memo.get(text)) is not None:
+        return known
+    simple = text or ""
+    simple = simple.lower() if simple.isascii() else strip_accents(simple).lower()  # NFKD leaves ASCII alone
+    simple = " ".join(_NOT_ALNUM.sub(" ", simple).split())
+    if memo is not None and len(memo) < _MEMO_SIZE:
+        memo[text] = simple
+    return simple
 
 
 def identity_key(last_name: str, first_names: str, birth_date: dt.date) -> tuple[str, str, dt.date]:

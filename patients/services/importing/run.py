@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from patients.models import Patient, RowOutcome
-from patients.normalise import identity_key
+from patients.normalise import identity_key, remembering_names
 from patients.services.importing.matching import Matcher, look_up, lookups_for
 from patients.services.importing.reader import FIELD_LABELS, ImportFileError, open_list
 from patients.services.importing.report import ImportIssue, ImportReport, ReportSink, describe_person
@@ -36,6 +36,7 @@ class _Rollback(Exception):
     pass
 
 
+@remembering_names()  # names repeat in a list; forgotten when the import ends
 def import_patients(
     binary,
     *,
