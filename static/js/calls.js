@@ -161,14 +161,26 @@
 
   // A consultation booked from the slots panel closes the call on the server: mirror it here
   // so that the next autosave does not send the old, empty outcome back.
-  document.body.addEventListener("call-booked", function (event) {
-    var outcome = event.detail && event.detail.outcome;
+  function mirrorBooking(outcome) {
     var checked = document.querySelector("input[name='outcome']:checked");
     if (outcome && (!checked || checked.value === "same_day" || checked.value === "within_48h")) {
       var radio = document.querySelector("input[name='outcome'][value='" + outcome + "']");
       if (radio) radio.checked = true;
     }
     syncVitalBanner();
+  }
+  document.body.addEventListener("call-booked", function (event) {
+    mirrorBooking(event.detail && event.detail.outcome);
+  });
+  // The event is sent on the clicked time's button; a reload of the slots that lands meanwhile
+  // (the commune just filled in, say) detaches it and the event never reaches the page. The
+  // confirmation swapped in carries the outcome too: read it once.
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    var root = event.target && event.target.querySelector ? event.target : document;
+    var booked = root.querySelector("#booked-consultation[data-call-outcome]");
+    if (!booked) return;
+    mirrorBooking(booked.getAttribute("data-call-outcome"));
+    booked.removeAttribute("data-call-outcome");
   });
 
   syncVitalBanner();
