@@ -232,7 +232,7 @@ def build_report(*, report_id: int, progress=None) -> Outcome:
         try:
             if progress is not None:
                 progress(5, "Calcul des indicateurs…")
-            refresh_month_ends(months=[Month.of(report.month)])  # exact, and the dashboard's figures
+            refresh_month_ends(months=[Month.of(report.month)], wait=True)  # exact: the dashboard's figures
             document = compute_document(
                 audience=report.audience,
                 month=Month.of(report.month),

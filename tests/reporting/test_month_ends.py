@@ -164,3 +164,30 @@ def test_the_dashboard_still_shows_when_the_worker_cannot_be_asked(
             response = client.get(reverse("reporting:dashboard"))
     assert response.status_code == 200 and len(callbacks) == 1
     assert cache.get(REQUEST_KEY) is None  # asked again at the next view
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_refresh_at_a_time_and_a_report_waits_for_the_running_one():
+    import threading
+
+    from reporting.services.month_ends import LOCK_KEY, LOCK_NAMESPACE
+
+    make_patient(referral_date=Month.last().first_day, tier="P2")
+    holder = connection.copy()  # another process's refresh, holding the lock
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, LOCK_KEY])
+        assert refresh_month_ends() == []  # the beat's or the dashboard's: nothing to do twice
+        waited = []
+        thread = threading.Thread(target=lambda: (waited.append(refresh_month_ends(wait=True)), connection.close()))
+        thread.start()
+        thread.join(1.5)
+        assert thread.is_alive()  # the report's refresh waits...
+        with holder.cursor() as cursor:
+            cursor.execute("COMMIT")
+        thread.join(30)
+        assert not thread.is_alive() and waited == [dashboard_months()]  # ...then takes the months
+    finally:
+        holder.close()
+    assert MonthEndSnapshot.objects.get(month=Month.last().first_day).counts == [["waiting", "P2", False, 1]]
