@@ -31,14 +31,14 @@ def _months(until: Month, count: int) -> list[Month]:
     return list(reversed(months))
 
 
-def waiting_by_tier(months: list[Month]) -> tuple[dict, MonthEnds]:
+def waiting_by_tier(months: list[Month], now: dict | None = None) -> tuple[dict, MonthEnds]:
     """Patients waiting at the end of each month, by tier: the closed months from their month-end
     snapshots, the running month from the maintained counts (today's statuses)."""
     labels = [m.label for m in months]
     series = {tier: [] for tier in ("P1", "P2", "P3")}
     ends = month_end_counts([month for month in months if not running(month)])
     for month in months:
-        groups = ends.by(month) if month in ends.counts else registry_now_by_status_and_tier()
+        groups = ends.by(month) if month in ends.counts else (registry_now_by_status_and_tier() if now is None else now)
         for tier in series:
             series[tier].append(groups.get((Patient.Status.WAITING, tier), 0))
     chart = {
@@ -52,12 +52,14 @@ def waiting_by_tier(months: list[Month]) -> tuple[dict, MonthEnds]:
     return chart, ends
 
 
-def cumulative_gp_found(months: list[Month]) -> dict:
+def cumulative_gp_found(months: list[Month], now: dict | None = None) -> dict:
     first = months[0].first_day
     if running(months[-1]):
         # today's total from the maintained counts, less those found since `first` (partial index)
         total = sum(
-            n for (status, _), n in registry_now_by_status_and_tier().items() if status == Patient.Status.GP_FOUND
+            n
+            for (status, _), n in (registry_now_by_status_and_tier() if now is None else now).items()
+            if status == Patient.Status.GP_FOUND
         )
         since = Patient.objects.filter(status=Patient.Status.GP_FOUND, gp_found_date__gte=first).count()
         before = total - since
@@ -175,9 +177,10 @@ def coordinator_dashboard(*, today: dt.date | None = None) -> dict:
     months = _months(current, 12)
     lines = budgets()
     data = {"budgets": lines, "charts": {"budget": budget_chart(lines)}, "headline": None}
-    data["charts"]["waiting"], data["month_ends"] = waiting_by_tier(months)
-    data["charts"]["gp_found"] = cumulative_gp_found(months)
-    data["headline"] = headline(current)
+    now = registry_now_by_status_and_tier()  # today's statuses, read once for the three of them
+    data["charts"]["waiting"], data["month_ends"] = waiting_by_tier(months, now)
+    data["charts"]["gp_found"] = cumulative_gp_found(months, now)
+    data["headline"] = headline(current, now)
     # the waiting list's own count (one definition of "waiting to be called")
     data["waiting_now"] = awaiting_call_by_tier()
     weekly = consultations_per_week(today=today)

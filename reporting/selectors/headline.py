@@ -69,18 +69,18 @@ def running(month: Month) -> bool:
     return month.end > timezone.now()
 
 
-def headline(month: Month) -> dict[str, int | None]:
+def headline(month: Month, now: dict | None = None) -> dict[str, int | None]:
     """The figures of the report's first page (raw: reporting.secrecy masks them before output).
 
     For the running month (the dashboard's) the statuses at its end are today's: read from the
     maintained counts (patients_registrycount) and two indexed counts; for a closed month from its
     snapshot (MonthEndSnapshot), not from the registry's history (two grouped scans of every
-    patient)."""
+    patient). `now`: registry_now_by_status_and_tier(), when the caller has it already."""
     figures: dict[str, int | None] = dict.fromkeys(HEADLINE_LABELS)
     S = Patient.Status
     if running(month):
         by_status: dict[str, int] = {}
-        for (status, _), n in registry_now_by_status_and_tier().items():
+        for (status, _), n in (registry_now_by_status_and_tier() if now is None else now).items():
             by_status[status] = by_status.get(status, 0) + n
         referred_month = Patient.objects.filter(referral_date__gte=month.first_day).count()
     else:  # a closed month: its snapshot, as the dashboard's bars and the report's sections read it
