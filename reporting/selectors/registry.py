@@ -21,8 +21,8 @@ def funnel_section(month: Month, scope: Scope) -> Section:
 
     rule = active_rule()
 
-    # one pass over the registry (the status at month end is the costly part), grouped finely
-    # enough to derive both the status x tier table and the cumulative figures below
+    # the month-end snapshot (the dashboard's bars read the same one), grouped finely enough to
+    # derive both the status x tier table and the cumulative figures below
     ends = month_end_counts([month])
     groups = [
         {"status_end": s, "priority_tier": t, "ald": a, "n": n} for (s, t, a), n in ends.by(month, ald=True).items()
