@@ -173,8 +173,9 @@
     mirrorBooking(event.detail && event.detail.outcome);
   });
   // The event is sent on the clicked time's button; a reload of the slots that lands meanwhile
-  // (the commune just filled in, say) detaches it and the event never reaches the page. The
-  // confirmation swapped in carries the outcome too: read it once.
+  // (the commune just filled in, say) detaches it, and htmx then drops the booking's answer: the
+  // event never reaches the page, and the confirmation shown is the reload's. Every confirmation
+  // carries the call's outcome as saved: read it once per swap.
   document.body.addEventListener("htmx:afterSettle", function (event) {
     var root = event.target && event.target.querySelector ? event.target : document;
     var booked = root.querySelector("#booked-consultation[data-call-outcome]");

@@ -91,3 +91,34 @@ def test_vital_emergency_shows_the_red_banner_at_once(page):
     page.reload()
     page.locator("#vital-banner").wait_for(state="visible")
     assert page.js_errors == []
+
+
+def test_a_booking_whose_answer_the_page_missed_still_ticks_its_outcome(page):
+    """A reload of the slots can detach the clicked time's button; htmx then drops the booking's
+    answer and its event. The confirmation the reload shows carries the saved outcome instead."""
+    from staffing.services.calls import book_from_call
+
+    secretary = make_user(Role.SECRETARY, username="sophie", first_name="Sophie")
+    patient = PatientFactory(last_name="Guilbaud", first_names="Yvette", commune=CommuneFactory(name="Bouin"))
+    permanence = _snp_permanence_soon()
+    login_in_browser(page, "sophie", PASSWORD)
+    page.goto(page.base_url + "/patients/appels/")
+    page.get_by_role("button", name="Nouvel appel").click()
+    page.get_by_role("heading", name="Appel en cours").wait_for()
+    page.keyboard.type("guilb")
+    page.get_by_role("option", name="GUILBAUD Yvette").click()
+    page.get_by_role("link", name="GUILBAUD Yvette").wait_for()
+    page.locator("#snp-slots").get_by_role(
+        "button", name=timezone.localtime(permanence.start).strftime("%H:%M")
+    ).wait_for()
+
+    call = Call.objects.get(patient=patient)
+    book_from_call(
+        call=call, permanence=permanence, start=permanence.start, user=secretary
+    )  # the lost answer's booking
+    call.refresh_from_db()
+    assert not page.locator("input[name='outcome']:checked").count()
+    page.evaluate("document.body.dispatchEvent(new Event('call-changed'))")  # the slots reload lands
+    page.locator("#booked-consultation").wait_for()
+    expect(page.locator(f"input[name='outcome'][value='{call.outcome}']")).to_be_checked()
+    assert page.js_errors == []
