@@ -51,6 +51,10 @@ class Month:
     def next(self) -> Month:
         return Month.of(self.first_day + relativedelta(months=1))
 
+    def with_previous(self, count: int) -> list[Month]:
+        """The `count` months ending with this one, oldest first."""
+        return [Month.of(self.first_day - relativedelta(months=back)) for back in range(count - 1, -1, -1)]
+
     @property
     def first_day(self) -> dt.date:
         return dt.date(self.year, self.month, 1)

@@ -24,13 +24,6 @@ COLORS = [*TIER_COLOURS.values(), *SERIES_COLOURS]
 TIER_COLORS = TIER_COLOURS
 
 
-def _months(until: Month, count: int) -> list[Month]:
-    months = [until]
-    while len(months) < count:
-        months.append(months[-1].previous())
-    return list(reversed(months))
-
-
 def waiting_by_tier(months: list[Month], now: dict | None = None) -> tuple[dict, MonthEnds]:
     """Patients waiting at the end of each month, by tier: the closed months from their month-end
     snapshots, the running month from the maintained counts (today's statuses)."""
@@ -174,7 +167,7 @@ def budget_chart(lines) -> dict:
 
 def coordinator_dashboard(*, today: dt.date | None = None) -> dict:
     current = Month.current()
-    months = _months(current, 12)
+    months = current.with_previous(12)
     lines = budgets()
     data = {"budgets": lines, "charts": {"budget": budget_chart(lines)}, "headline": None}
     now = registry_now_by_status_and_tier()  # today's statuses, read once for the three of them

@@ -27,10 +27,7 @@ logger = logging.getLogger(__name__)
 
 
 def dashboard_months() -> list[Month]:
-    months = [Month.last()]
-    while len(months) < DASHBOARD_MONTHS:
-        months.append(months[-1].previous())
-    return months[::-1]
+    return Month.last().with_previous(DASHBOARD_MONTHS)
 
 
 def refresh_month_ends(*, months: list[Month] | None = None, wait: bool = False) -> list[Month]:
