@@ -24,14 +24,14 @@ COLORS = [*TIER_COLOURS.values(), *SERIES_COLOURS]
 TIER_COLORS = TIER_COLOURS
 
 
-def waiting_by_tier(months: list[Month], now: dict | None = None) -> tuple[dict, MonthEnds]:
+def waiting_by_tier(months: list[Month], now: dict) -> tuple[dict, MonthEnds]:
     """Patients waiting at the end of each month, by tier: the closed months from their month-end
-    snapshots, the running month from the maintained counts (today's statuses)."""
+    snapshots, the running month from the maintained counts (`now`: today's statuses)."""
     labels = [m.label for m in months]
     series = {tier: [] for tier in ("P1", "P2", "P3")}
     ends = month_end_counts([month for month in months if not running(month)])
     for month in months:
-        groups = ends.by(month) if month in ends.counts else (registry_now_by_status_and_tier() if now is None else now)
+        groups = ends.by(month) if month in ends.counts else now
         for tier in series:
             series[tier].append(groups.get((Patient.Status.WAITING, tier), 0))
     chart = {
@@ -45,15 +45,11 @@ def waiting_by_tier(months: list[Month], now: dict | None = None) -> tuple[dict,
     return chart, ends
 
 
-def cumulative_gp_found(months: list[Month], now: dict | None = None) -> dict:
+def cumulative_gp_found(months: list[Month], now: dict) -> dict:
     first = months[0].first_day
     if running(months[-1]):
         # today's total from the maintained counts, less those found since `first` (partial index)
-        total = sum(
-            n
-            for (status, _), n in (registry_now_by_status_and_tier() if now is None else now).items()
-            if status == Patient.Status.GP_FOUND
-        )
+        total = sum(n for (status, _), n in now.items() if status == Patient.Status.GP_FOUND)
         since = Patient.objects.filter(status=Patient.Status.GP_FOUND, gp_found_date__gte=first).count()
         before = total - since
     else:
