@@ -24,9 +24,7 @@ def funnel_section(month: Month, scope: Scope) -> Section:
     # the month-end snapshot (the dashboard's bars read the same one), grouped finely enough to
     # derive both the status x tier table and the cumulative figures below
     ends = month_end_counts([month])
-    groups = [
-        {"status_end": s, "priority_tier": t, "ald": a, "n": n} for (s, t, a), n in ends.by(month, ald=True).items()
-    ]
+    groups = ends.by(month, ald=True)  # (status at month end, tier, ALD) -> patients
     by_status_tier = ends.by(month)
     tiers_as_of = f"relevé le {ends.taken_at:%d/%m/%Y}" if ends.taken_at else "actuel"
     section.tables.append(
@@ -89,10 +87,10 @@ def funnel_section(month: Month, scope: Scope) -> Section:
 
     gp_found = Patient.Status.GP_FOUND
     cumulative = {
-        "n_referred": sum(row["n"] for row in groups),
-        "n_ald": sum(row["n"] for row in groups if row["ald"]),
-        "n_gp_found": sum(row["n"] for row in groups if row["status_end"] == gp_found),
-        "n_gp_found_ald": sum(row["n"] for row in groups if row["status_end"] == gp_found and row["ald"]),
+        "n_referred": sum(groups.values()),
+        "n_ald": sum(n for (_, _, ald), n in groups.items() if ald),
+        "n_gp_found": sum(n for (status, _, _), n in groups.items() if status == gp_found),
+        "n_gp_found_ald": sum(n for (status, _, ald), n in groups.items() if status == gp_found and ald),
     }
     section.tables.append(
         Table(
