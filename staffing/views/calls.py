@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -97,9 +96,8 @@ def call_book(request, call_pk: int):
         when = timezone.localtime(consultation.start)
         messages.success(request, f"Consultation réservée le {when:%d/%m/%Y à %H:%M}.")
         return redirect("patients:call_detail", pk=call.pk)
-    response = _slots(request, call, just_booked=True)
-    response["HX-Trigger"] = json.dumps({"call-booked": {"outcome": call.outcome}})
-    return response
+    # the confirmation carries the call's outcome: the page ticks it (static/js/calls.js)
+    return _slots(request, call, just_booked=True)
 
 
 @role_required(Role.COORDINATOR)

@@ -160,28 +160,22 @@
   });
 
   // A consultation booked from the slots panel closes the call on the server: mirror it here
-  // so that the next autosave does not send the old, empty outcome back.
-  function mirrorBooking(outcome) {
-    var checked = document.querySelector("input[name='outcome']:checked");
-    if (outcome && (!checked || checked.value === "same_day" || checked.value === "within_48h")) {
-      var radio = document.querySelector("input[name='outcome'][value='" + outcome + "']");
-      if (radio) radio.checked = true;
-    }
-    syncVitalBanner();
-  }
-  document.body.addEventListener("call-booked", function (event) {
-    mirrorBooking(event.detail && event.detail.outcome);
-  });
-  // The event is sent on the clicked time's button; a reload of the slots that lands meanwhile
-  // (the commune just filled in, say) detaches it, and htmx then drops the booking's answer: the
-  // event never reaches the page, and the confirmation shown is the reload's. Every confirmation
-  // carries the call's outcome as saved: read it once per swap.
+  // so that the next autosave does not send the old, empty outcome back. The outcome comes with
+  // the confirmation, not in an event of the booking's answer: a reload of the slots landing
+  // meanwhile (the commune just filled in, say) detaches the clicked button, htmx then drops
+  // that answer, and the confirmation shown is the reload's. Read once per swap.
   document.body.addEventListener("htmx:afterSettle", function (event) {
     var root = event.target && event.target.querySelector ? event.target : document;
     var booked = root.querySelector("#booked-consultation[data-call-outcome]");
     if (!booked) return;
-    mirrorBooking(booked.getAttribute("data-call-outcome"));
+    var outcome = booked.getAttribute("data-call-outcome");
     booked.removeAttribute("data-call-outcome");
+    var checked = document.querySelector("input[name='outcome']:checked");
+    if (!checked || checked.value === "same_day" || checked.value === "within_48h") {
+      var radio = document.querySelector("input[name='outcome'][value='" + outcome + "']");
+      if (radio) radio.checked = true;
+    }
+    syncVitalBanner();
   });
 
   syncVitalBanner();
