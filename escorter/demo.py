@@ -35,5 +35,5 @@ def seed_users(stdout=None) -> None:
         user.groups.set([group])
 
 
-# (order, step): seed_demo runs every installed app's steps sorted by order.
+# (order, step, what it loads): seed_demo runs every installed app's steps sorted by order.
 DEMO_STEPS = [(20, seed_users, "comptes de démonstration")]

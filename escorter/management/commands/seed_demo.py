@@ -1,8 +1,8 @@
 """Load the demo territory: every installed app's demo steps, in their declared order.
 
 Idempotent: running it twice leaves the same data. An app contributes `DEMO_STEPS`, a
-list of (order, step, what it loads, in French) in its `demo` module; the project names no app here, so the
-ground floor does not import the floors above it. Demo modules are imported only by
+list of (order, step, what it loads, in French) in its `demo` module; the project names no
+app here, so the ground floor does not import the floors above it. Demo modules are imported only by
 this command, never by the running application.
 """
 
